@@ -1,0 +1,5 @@
+import type { cloudCalls } from '../contract/cloud';
+import type { HandlersFor } from './define';
+
+// Handlers of this domain are written by the engineer who owns it (see main/api/handlers/jobs.ts for the pattern).
+export const cloudHandlers: HandlersFor<typeof cloudCalls> = {};
