@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import type { CliRuntime } from '../runtime';
+import { registerAuditCommands } from './audit';
+import { registerJobCommands } from './jobs';
+import { registerRunCommand } from './run';
+import { registerServeCommand } from './serve';
+
+/** Every command group, registered in the order `--help` lists them. Each engineer adds one line. */
+export const COMMAND_GROUPS: Array<(program: Command, cli: CliRuntime) => void> = [
+  registerRunCommand,
+  registerJobCommands,
+  registerAuditCommands,
+  registerServeCommand,
+];
