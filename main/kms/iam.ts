@@ -51,9 +51,10 @@ export class IamSession {
     return withRetry(
       async () => {
         try {
-          const headers: Record<string, string> = {};
-          await this.authenticator.authenticate({ headers });
-          return headers.Authorization.replace(/^Bearer\s+/i, '');
+          // authenticate() replaces `headers` on the object it is given with a copy holding Authorization.
+          const request: { headers: Record<string, string> } = { headers: {} };
+          await this.authenticator.authenticate(request);
+          return (request.headers.Authorization ?? '').replace(/^Bearer\s+/i, '');
         } catch (error) {
           throw iamError(error, this.endpoint, this.options.profileName);
         }
@@ -121,8 +122,10 @@ export function iamError(error: unknown, endpoint: string, profileName?: string)
         details,
       });
     }
-    const code = sdk.statusText ?? 'network error';
-    return new AppError('IAM_UNREACHABLE', `IBM Cloud IAM at ${endpoint} could not be reached (${code}).`, {
+    if (sdk.statusText === undefined) {
+      return new AppError('IAM_FAILED', `Getting an IAM token from ${endpoint} failed: ${sdk.message}`, { details });
+    }
+    return new AppError('IAM_UNREACHABLE', `IBM Cloud IAM at ${endpoint} could not be reached (${sdk.statusText}).`, {
       hint: 'Check the network connection (and proxy), then try again. Sealed jobs wait safely until then.',
       details: { ...details, errno: sdk.statusText },
     });

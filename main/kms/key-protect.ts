@@ -66,8 +66,8 @@ export interface UnwrapResult {
   rewrapped: WrapResult | null;
 }
 
-const PUBLIC_KP_HOST = /^([a-z]{2}-[a-z]{3,5})\.kms\.cloud\.ibm\.com$/;
-const PUBLIC_HPCS_HOST = /^api\.([a-z]{2}-[a-z]{3,5})\.hs-crypto\.cloud\.ibm\.com$/;
+const PUBLIC_KP_HOST = /^([a-z]{2}-[a-z]{2,5})\.kms\.cloud\.ibm\.com$/;
+const PUBLIC_HPCS_HOST = /^api\.([a-z]{2}-[a-z]{2,5})\.hs-crypto\.cloud\.ibm\.com$/;
 
 /** The URL to call: the configured endpoint, switched to its private variant when asked. */
 export function kmsServiceUrl(endpoint: string, usePrivate = false): string {
