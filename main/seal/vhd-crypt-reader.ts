@@ -11,6 +11,7 @@ import {
   CREATOR_APP_TAP,
   DISK_TYPE_DYNAMIC,
   DYNAMIC_HEADER_SIZE,
+  FOOTER_COOKIE,
   FOOTER_SIZE,
   MIN_CREATOR_VERSION_WITH_BATMAP,
   SECTOR_SIZE,
@@ -54,6 +55,10 @@ function notEncrypted(path: string, why: string): AppError {
   });
 }
 
+function hasFooterCookie(buf: Buffer): boolean {
+  return buf.toString('latin1', 0, 8) === FOOTER_COOKIE;
+}
+
 async function readAt(handle: FileHandle, offset: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let done = 0;
@@ -79,9 +84,12 @@ export async function readVhdCryptMetadata(path: string, handle?: FileHandle): P
       footer = parseFooter(await readAt(file, fileSize - FOOTER_SIZE, FOOTER_SIZE), 'footer at the end of the file');
     } catch (endError) {
       // libvhd falls back to the copy at offset 0 when the trailing footer is damaged; so do we.
+      const head = await readAt(file, 0, FOOTER_SIZE);
       try {
-        footer = parseFooter(await readAt(file, 0, FOOTER_SIZE), 'footer copy at the start of the file');
+        footer = parseFooter(head, 'footer copy at the start of the file');
       } catch {
+        const tail = await readAt(file, fileSize - FOOTER_SIZE, FOOTER_SIZE);
+        if (!hasFooterCookie(head) && !hasFooterCookie(tail)) throw notEncrypted(path, 'it is not a VHD file at all.');
         throw endError;
       }
     }

@@ -1,8 +1,11 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter, type ProgressListener } from '../common/progress';
+import { allocTransferable, type XtsKeyHandle, type XtsPool } from '../crypto/worker-pool';
 import { createXtsCipher } from '../crypto/xts';
 import type { DiskReader } from '../image/types';
+import { openVhdCryptReader } from './vhd-crypt-reader';
+import type { SealedFormatWriter, SealedWriteOptions, SealedWriteResult } from './writer';
 import {
   BAT_UNUSED,
   BLOCK_BITMAP_SECTORS,
@@ -27,8 +30,11 @@ import {
   vhdCryptLayout,
 } from './vhd-crypt-format';
 
-/** Encrypts whole sectors in place; `firstSector` is the virtual-disk LBA of data[0] (the "plain" tweak). */
-export type SectorEncryptor = (data: Buffer, firstSector: number) => Promise<void>;
+/**
+ * Encrypts `stored[dataOffset..]` (whole sectors) whose first sector is virtual-disk LBA `firstSector` (the
+ * "plain" tweak) and resolves with the buffer to write: the same memory, or the pool's transferred-back copy.
+ */
+export type BlockEncryptor = (stored: Buffer, dataOffset: number, firstSector: number) => Promise<Buffer>;
 
 export interface VhdCryptWriteOptions {
   reader: DiskReader;
@@ -36,7 +42,7 @@ export interface VhdCryptWriteOptions {
   /** the raw XTS key: 64 bytes (AES-256-XTS) or 32 bytes (AES-128-XTS) */
   key: Buffer;
   /** where encryption runs (a worker pool); default: this thread */
-  encrypt?: SectorEncryptor;
+  encrypt?: BlockEncryptor;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   fsync?: boolean;
@@ -78,10 +84,11 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
   const layout = vhdCryptLayout(reader.virtualSize);
   const window = Math.max(1, options.window ?? 4);
   const localCipher = options.encrypt ? null : createXtsCipher(key, 'plain');
-  const encrypt: SectorEncryptor =
+  const encrypt: BlockEncryptor =
     options.encrypt ??
-    (async (data, firstSector) => {
-      localCipher!.encrypt(data, firstSector);
+    (async (stored, dataOffset, firstSector) => {
+      localCipher!.encrypt(stored.subarray(dataOffset), firstSector);
+      return stored;
     });
   const maybeData = await blocksWithData(reader, layout.blockCount);
   const bat = new Uint32Array(layout.blockCount).fill(BAT_UNUSED);
@@ -119,8 +126,8 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
         bat[block] = bitmapSector;
         present[block] = true;
         storedBlocks += 1;
-        const write: Promise<void> = encrypt(stored.subarray(SECTOR_SIZE), block * SECTORS_PER_BLOCK)
-          .then(() => writeFully(file, stored, bitmapSector * SECTOR_SIZE))
+        const write: Promise<void> = encrypt(stored, BLOCK_BITMAP_SECTORS * SECTOR_SIZE, block * SECTORS_PER_BLOCK)
+          .then((encrypted) => writeFully(file, encrypted, bitmapSector * SECTOR_SIZE))
           .finally(() => writes.delete(write));
         write.catch(() => undefined);
         writes.add(write);
@@ -186,7 +193,7 @@ async function blocksWithData(reader: DiskReader, blockCount: number): Promise<U
  */
 async function readBlock(reader: DiskReader, block: number, mayHoldData: boolean): Promise<Buffer | null> {
   if (!mayHoldData) return null;
-  const stored = Buffer.allocUnsafe(BLOCK_BITMAP_SECTORS * SECTOR_SIZE + BLOCK_SIZE);
+  const stored = allocTransferable(BLOCK_BITMAP_SECTORS * SECTOR_SIZE + BLOCK_SIZE);
   FULL_BLOCK_BITMAP.copy(stored, 0);
   const data = stored.subarray(BLOCK_BITMAP_SECTORS * SECTOR_SIZE);
   const offset = block * BLOCK_SIZE;
@@ -207,3 +214,55 @@ async function writeFully(file: FileHandle, data: Buffer, position: number): Pro
   }
 }
 
+
+/** The encryptor that runs each block on the shared worker pool, with a key handle added for this write. */
+export function poolBlockEncryptor(pool: XtsPool, handle: XtsKeyHandle, signal?: AbortSignal): BlockEncryptor {
+  return (stored, dataOffset, firstSector) =>
+    pool.run(handle, stored, [[dataOffset, stored.length - dataOffset, firstSector]], false, signal);
+}
+
+/** Reader errors in the terms every sealed format uses (see SealedFormatWriter.open); the VHD code stays in details. */
+function asSealError(error: unknown): unknown {
+  if (!(error instanceof AppError)) return error;
+  const code =
+    error.code === 'VHD_WRONG_KEY' || error.code === 'VHD_KEY_SIZE' || error.code === 'VHD_KEY_WEAK'
+      ? 'SEAL_WRONG_KEY'
+      : error.code === 'VHD_NOT_ENCRYPTED'
+        ? 'SEAL_NOT_SEALED_FORMAT'
+        : null;
+  if (!code) return error;
+  return new AppError(code, error.message, { hint: error.hint, details: { ...error.details, reason: error.code }, cause: error });
+}
+
+/** Target classic-vhd: the vhd-util encrypted VHD; the secret is the raw DEK (32 or 64 bytes). */
+export const vhdCryptWriter: SealedFormatWriter = {
+  format: 'vhd-crypt',
+
+  async write(options: SealedWriteOptions): Promise<SealedWriteResult> {
+    assertVhdCryptKey(options.secret);
+    const handle = await options.pool.addKey(options.secret, 'plain');
+    try {
+      const result = await writeVhdCrypt({
+        reader: options.reader,
+        outPath: options.outPath,
+        key: options.secret,
+        encrypt: poolBlockEncryptor(options.pool, handle, options.signal),
+        signal: options.signal,
+        onProgress: options.onProgress,
+        fsync: options.fsync,
+        window: Math.max(4, options.pool.size * 2),
+      });
+      return { cipher: result.cipher };
+    } finally {
+      await options.pool.removeKey(handle).catch(() => undefined);
+    }
+  },
+
+  async open(path: string, secret: Buffer): Promise<DiskReader> {
+    try {
+      return await openVhdCryptReader(path, secret);
+    } catch (error) {
+      throw asSealError(error);
+    }
+  },
+};

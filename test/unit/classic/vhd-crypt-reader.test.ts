@@ -126,8 +126,8 @@ describe('refusing keys and files', () => {
     await expectRejects(readVhdCryptMetadata(vectorPath('src.vhd')), 'VHD_NOT_ENCRYPTED');
   });
 
-  it('refuses a raw file, a truncated image and damaged metadata as malformed', async () => {
-    await expectRejects(readVhdCryptMetadata(vectorPath('src.raw')), 'VHD_MALFORMED');
+  it('says a raw file is no VHD, and refuses a truncated image and damaged metadata as malformed', async () => {
+    await expectRejects(readVhdCryptMetadata(vectorPath('src.raw')), 'VHD_NOT_ENCRYPTED');
 
     const image = readVector('enc256.vhd');
     const truncated = join(dir, 'truncated.vhd');

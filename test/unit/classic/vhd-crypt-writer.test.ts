@@ -141,21 +141,22 @@ describe('sources of any shape', () => {
     expect((await decryptAll(out, key)).equals(Buffer.alloc(4 * MiB))).toBe(true);
   });
 
-  it('uses the encryptor it is given (the worker pool hook) with the block LBA', async () => {
-    const calls: Array<[number, number]> = [];
+  it('uses the encryptor it is given with the block LBA and writes what it returns', async () => {
+    const calls: Array<[number, number, number]> = [];
     const out = join(dir, 'hook.vhd');
     const source = randomBytes(4 * MiB);
     await writeVhdCrypt({
       reader: new MemoryDisk(source),
       outPath: out,
       key: randomBytes(64),
-      encrypt: async (data, firstSector) => {
-        calls.push([data.length, firstSector]);
+      encrypt: async (stored, dataOffset, firstSector) => {
+        calls.push([stored.length, dataOffset, firstSector]);
+        return stored;
       },
     });
-    expect(calls.sort((a, b) => a[1] - b[1])).toEqual([
-      [2 * MiB, 0],
-      [2 * MiB, 4096],
+    expect(calls.sort((x, y) => x[2] - y[2])).toEqual([
+      [2 * MiB + 512, 512, 0],
+      [2 * MiB + 512, 512, 4096],
     ]);
     const image = await readFile(out);
     expect(image.subarray(0x1000, 0x1000 + 2 * MiB).equals(source.subarray(0, 2 * MiB))).toBe(true);
