@@ -128,6 +128,7 @@ export class JobRunner {
     };
     const started = Date.now();
     try {
+      if (signal.aborted) throw abortReason(signal);
       const patch = await this.steps[step](context);
       const state = stateAfter(step);
       const updated = await app.jobs.update(jobId, () => ({ ...patch, state, lastGoodState: state, error: undefined }));

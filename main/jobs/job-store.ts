@@ -13,7 +13,7 @@ export interface NewJob {
   options?: Partial<JobOptions>;
 }
 
-const JOB_ID = /^job-[0-9a-z]{6,40}$/;
+const JOB_ID = /^job-[0-9a-z-]{6,60}$/;
 
 /** Jobs as one JSON file each, written atomically; every update is serialized per job. */
 export class JobStore {

@@ -119,7 +119,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (url.pathname.startsWith('/api/call/') && req.method === 'POST') {
         const name = url.pathname.slice('/api/call/'.length);
         const body = await readJsonBody(req, maxBody);
-        if (!body.ok) return sendJson(res, body.status, { ok: false, error: body.error });
+        if (!body.ok) {
+          // The rest of an oversized body is never read: answer, then close the connection.
+          res.setHeader('connection', 'close');
+          res.on('finish', () => req.socket?.destroy());
+          return sendJson(res, body.status, { ok: false, error: body.error });
+        }
         const result = await dispatch(app, name, body.value);
         return sendJson(res, 200, result);
       }
@@ -130,6 +135,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, refusedBody('method not allowed'));
+    if (!isCleanPath(url.pathname)) return sendJson(res, 400, refusedBody('malformed path'));
     const queryToken = url.searchParams.get('token');
     if (queryToken !== null) {
       if (!tokenMatches(queryToken)) return sendJson(res, 401, refusedBody('missing or wrong token'));
@@ -234,6 +240,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   };
 }
 
+/** Paths with NUL bytes, backslashes, dot segments or broken percent-encoding never reach the file system. */
+function isCleanPath(pathname: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return false;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return false;
+  return !decoded.split('/').some((segment) => segment === '..' || segment === '.');
+}
+
 function refusedBody(reason: string): CallResult {
   return { ok: false, error: { code: 'REFUSED', message: `Request refused: ${reason}.` } };
 }
@@ -266,7 +284,7 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyRe
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > limit) {
-      req.destroy();
+      req.pause();
       return { ok: false, status: 413, error: { code: 'BODY_TOO_LARGE', message: `Request body over ${limit} bytes.` } };
     }
     chunks.push(chunk as Buffer);
