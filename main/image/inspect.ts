@@ -1,3 +1,5 @@
+import { basename, extname } from 'node:path';
+import { AppError } from '../common/errors';
 import { ImageFile } from './image-file';
 import type { DiskReader, ProbeProblem, SourceFormat } from './types';
 import { DETECT_HEAD_BYTES, detect } from './detect';
@@ -66,8 +68,30 @@ async function inspectOpened(file: ImageFile): Promise<Inspection> {
     case 'other':
       return inspectOther(file, detected.name);
     case 'raw':
+      refuseMisnamed(file.path);
       return inspectRaw(file);
   }
+}
+
+const FORMAT_EXTENSIONS: Record<string, string> = {
+  '.qcow2': 'qcow2',
+  '.qcow': 'qcow',
+  '.qed': 'QED',
+  '.vhd': 'VHD',
+  '.vpc': 'VHD',
+  '.vhdx': 'VHDX',
+  '.vmdk': 'VMDK',
+  '.vdi': 'VDI',
+};
+
+/** A file named like a container format but without its magic is damaged, not a raw disk to seal as is. */
+function refuseMisnamed(path: string): void {
+  const expected = FORMAT_EXTENSIONS[extname(path).toLowerCase()];
+  if (!expected) return;
+  throw new AppError('IMAGE_BAD_MAGIC', `${basename(path)} is named like a ${expected} image but does not carry the ${expected} signature.`, {
+    hint: `The file is damaged or mislabelled. If it really is a raw disk, rename it to .raw or .img; otherwise get the ${expected} image again.`,
+    details: { path, expected },
+  });
 }
 
 function inspectRaw(file: ImageFile): Inspection {

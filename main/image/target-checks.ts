@@ -22,7 +22,7 @@ export function targetProblems(path: string, virtualSize: number, target: Target
     problems.push({
       code: 'TOO_SMALL',
       severity: 'warning',
-      message: `The virtual disk is ${gb(virtualSize)} GB; the ${target} import will round it up to ${gb(spec.minVirtualSize)} GB (the extra space reads as zeros).`,
+      message: `The virtual disk is ${gb(virtualSize)} GB; it will be rounded up to ${gb(spec.minVirtualSize)} GB by the ${target} import (the extra space reads as zeros).`,
     });
   }
   const extension = extname(path);

@@ -12,6 +12,9 @@ export const VHD_DYNAMIC = 3;
 export const VHD_DIFFERENCING = 4;
 const MAX_CHS_SECTORS = 65535 * 16 * 255;
 const MAX_BLOCK_SIZE = 256 * 1024 * 1024;
+/** QEMU's limit for VHD (2040 GiB); also bounds the block table we read. */
+const MAX_VIRTUAL_SIZE = 0xff000000 * 512;
+const MAX_BAT_ENTRIES = 4 * 1024 * 1024;
 export const BAT_UNALLOCATED = 0xffffffff;
 
 export interface VhdFooter {
@@ -142,7 +145,13 @@ export async function readDynamicLayout(file: ImageFile, footer: VhdFooter): Pro
   if (blockSize < 512 || blockSize > MAX_BLOCK_SIZE || (blockSize & (blockSize - 1)) !== 0) {
     throw corruptImage(path, 'VHD', `the block size (${blockSize}) is not a power of two between 512 B and 256 MiB`);
   }
+  if (footer.virtualSize > MAX_VIRTUAL_SIZE) {
+    throw corruptImage(path, 'VHD', `the disk size (${footer.virtualSize} bytes) is larger than a VHD can be (2040 GiB)`);
+  }
   const blockCount = Math.ceil(footer.virtualSize / blockSize);
+  if (blockCount > MAX_BAT_ENTRIES) {
+    throw corruptImage(path, 'VHD', `the disk needs ${blockCount} blocks of ${blockSize} bytes, an absurd block table`);
+  }
   if (maxTableEntries < blockCount) {
     throw corruptImage(path, 'VHD', `the block table (${maxTableEntries} entries) is too small for the disk size (${blockCount} blocks needed)`);
   }
