@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../common/errors';
 import { writeFileAtomic } from '../common/atomic-file';
+import { waitForLock } from '../common/file-lock';
 
 /**
  * Append-only JSON lines, each carrying the SHA-256 of the previous entry: editing, deleting, inserting or
@@ -184,46 +184,16 @@ export class AuditLog {
   }
 
   private async withFileLock<T>(work: () => Promise<T>): Promise<T> {
-    await mkdir(dirname(this.lockPath), { recursive: true });
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        const handle = await open(this.lockPath, 'wx');
-        await handle.write(String(process.pid));
-        await handle.close();
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        if (await this.lockIsStale()) {
-          await rm(this.lockPath, { force: true });
-          continue;
-        }
-        if (Date.now() > deadline) {
-          throw new AppError('AUDIT_LOCKED', `The audit log is locked by another process (${this.lockPath}).`, {
-            hint: 'If no other Image Sealer process is running, delete the lock file.',
-          });
-        }
-        await sleep(10);
-      }
+    const lock = await waitForLock(this.lockPath, 10_000);
+    if (!lock) {
+      throw new AppError('AUDIT_LOCKED', `The audit log is locked by another process (${this.lockPath}).`, {
+        hint: 'If no other Image Sealer process is running, delete the lock file.',
+      });
     }
     try {
       return await work();
     } finally {
-      await rm(this.lockPath, { force: true });
-    }
-  }
-
-  private async lockIsStale(): Promise<boolean> {
-    try {
-      const pid = Number((await readFile(this.lockPath, 'utf8')).trim());
-      if (!Number.isInteger(pid) || pid <= 0) {
-        const info = await stat(this.lockPath);
-        return Date.now() - info.mtimeMs > 5_000;
-      }
-      process.kill(pid, 0);
-      return false;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ESRCH' || (error as NodeJS.ErrnoException).code === 'ENOENT';
+      await lock.release();
     }
   }
 }

@@ -1,6 +1,7 @@
 import { app, ipcMain, session, dialog } from 'electron';
 import { join } from 'node:path';
 import { createAppContext } from '../app/context';
+import { acquireInstanceLock } from '../app/instance-lock';
 import { resolveDataDir } from '../common/data-dir';
 import { toErrorShape } from '../common/errors';
 import { registerIpc } from './ipc';
@@ -25,6 +26,8 @@ async function start(): Promise<void> {
     dataDir: resolveDataDir(process.env.IMAGE_SEALER_HOME ? undefined : app.getPath('userData')),
     host: 'electron',
   });
+  const lock = await acquireInstanceLock(context);
+  app.on('will-quit', () => void lock.release());
   denyAllPermissions(session.defaultSession);
   app.on('web-contents-created', (_event, contents) => lockNavigation(contents));
   registerIpc(ipcMain, context, rendererUrlPrefix(paths));

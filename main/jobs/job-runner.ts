@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { AppContext } from '../app/context';
+import { lockOwner, tryLock } from '../common/file-lock';
 import { AppError, toErrorShape } from '../common/errors';
 import type { Progress, ProgressListener } from '../common/progress';
 import type { Job, JobStep } from './job';
@@ -84,6 +86,23 @@ export class JobRunner {
   }
 
   private async runSteps(jobId: string, options: RunOptions, signal: AbortSignal, entry: ActiveRun): Promise<Job> {
+    // Another process (a second CLI, the app) may be running this job: one runner per job across processes.
+    const lockPath = join(this.app.paths.jobs, `${jobId}.lock`);
+    const lock = await tryLock(lockPath);
+    if (!lock) {
+      const owner = await lockOwner(lockPath);
+      throw new AppError('JOB_BUSY', `Job ${jobId} is running in another Image Sealer process${owner ? ` (pid ${owner})` : ''}.`, {
+        hint: 'Wait for it to finish, or stop that process; the job can then be resumed here.',
+      });
+    }
+    try {
+      return await this.runStepsLocked(jobId, options, signal, entry);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async runStepsLocked(jobId: string, options: RunOptions, signal: AbortSignal, entry: ActiveRun): Promise<Job> {
     let job = await this.app.jobs.get(jobId);
     if (job.state === 'cancelled') {
       throw new AppError('JOB_CANCELLED', `Job ${jobId} was cancelled; start a new job for this image.`);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { acquireInstanceLock } from '../../app/instance-lock';
 import { AppError } from '../../common/errors';
 import { rendererBuildDir } from '../../common/app-root';
 import { startWebHost } from '../../web-host/web-host';
@@ -22,6 +23,8 @@ export function registerServeCommand(program: Command, cli: CliRuntime): void {
         }
         const app = await runtime.app();
         app.host = 'web';
+        const lock = await acquireInstanceLock(app);
+        runtime.onExit(() => lock.release());
         const host = await startWebHost({ app, rendererDir: options.renderer, port: parsePositiveInt('--port', options.port) });
         output.result(
           { url: host.url, launchUrl: host.launchUrl, port: host.port, dataDir: app.dataDir },
