@@ -39,7 +39,13 @@ const electron = vi.hoisted(() => {
     }
     setProgressBar() {}
   }
-  return { windows, makeContents, BrowserWindow, Notification: class { static isSupported = () => false; show() {} } };
+  return { windows, makeContents, BrowserWindow, Notification: class {
+      static isSupported(): boolean {
+        return false;
+      }
+      show(): void {}
+    },
+  };
 });
 
 vi.mock('electron', () => ({
