@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandboxCos, type SandboxCos } from '../../../main/sandbox/cos-service';
+import { CosClient, type CosAuth } from '../../../main/transfer/cos-client';
+import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
+
+export const BUCKET = 'image-sealer-sandbox';
+export const MIB = 1024 * 1024;
+export const S3RVER_AUTH: CosAuth = { kind: 'hmac', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface Rig {
+  dir: string;
+  cos: SandboxCos;
+  proxy: FaultProxy;
+  /** a client that goes through the fault proxy */
+  client: CosClient;
+  close(): Promise<void>;
+}
+
+export async function startRig(): Promise<Rig> {
+  const dir = await mkdtemp(join(tmpdir(), 'transfer-it-'));
+  const cos = await startSandboxCos({ sandboxDir: join(dir, 'sandbox'), bucket: BUCKET });
+  const proxy = await startFaultProxy(cos.url);
+  const client = new CosClient({ endpoint: proxy.url, region: 'us-south', auth: S3RVER_AUTH });
+  return {
+    dir,
+    cos,
+    proxy,
+    client,
+    close: async () => {
+      await client.close();
+      await proxy.close();
+      await cos.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function randomFile(dir: string, name: string, size: number): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, randomBytes(size));
+  return path;
+}
+
+/** SHA-256 of a file, hashed here independently of the engine. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Where s3rver keeps an object's bytes: reading it checks the stored object without any S3 client. */
+export function storedObjectPath(cos: SandboxCos, key: string): string {
+  return join(cos.directory, BUCKET, `${key}._S3rver_object`);
+}
+
+export interface ChildRun {
+  /** resolves with the child's exit code / signal and its JSON lines */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: Record<string, unknown>[] }>;
+  kill(): void;
+}
+
+/**
+ * Runs test/helpers/upload-child.ts in its own process; `killAtFraction` sends SIGKILL once the reported
+ * progress reaches that share of the file.
+ */
+export function runUploadChild(args: Record<string, unknown>, killAtFraction?: number): ChildRun {
+  const child = spawn(process.execPath, ['bin/run-ts.js', 'test/helpers/upload-child.ts', JSON.stringify(args)], {
+    cwd: join(import.meta.dirname, '../../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let buffered = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    let newline;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
+      buffered = buffered.slice(newline + 1);
+      lines.push(line);
+      if (
+        killAtFraction !== undefined &&
+        line.type === 'progress' &&
+        (line.bytesDone as number) >= killAtFraction * (line.bytesTotal as number)
+      ) {
+        child.kill('SIGKILL');
+      }
+    }
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: Record<string, unknown>[] }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (code !== 0 && signal === null && stderr) process.stderr.write(stderr);
+      resolve({ code, signal, lines });
+    }),
+  );
+  return { done, kill: () => child.kill('SIGKILL') };
+}
