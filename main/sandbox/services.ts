@@ -1,6 +1,7 @@
 import type { SandboxIdentity } from './identity';
 import { startIamServer } from './iam-server';
 import { startKmsServer } from './kms-server';
+import { startSandboxCos } from './cos-service';
 import { verifySandboxToken, type SandboxTokenClaims } from './sandbox-token';
 
 /** The names scripts see in `image-sealer sandbox --json`; each registered service fills in its own. */
@@ -56,6 +57,10 @@ export const SANDBOX_SERVICES: SandboxService[] = [
         tokenSigningKey: context.identity.tokenSigningKey,
         unref: context.inProcess,
       }),
+  },
+  {
+    name: 'cos',
+    start: (context) => startSandboxCos({ sandboxDir: context.sandboxDir, bucket: context.identity.bucket, unref: context.inProcess }),
   },
 ];
 
