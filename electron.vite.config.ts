@@ -11,6 +11,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(root, 'main/electron/index.ts'),
+          // Loaded by the XTS worker pool as `new URL('./xts-worker.js', import.meta.url)` next to the bundle.
+          'xts-worker': resolve(root, 'main/crypto/xts-worker.ts'),
         },
       },
     },
