@@ -74,7 +74,8 @@ export interface CreatedLuks {
 }
 
 export function luksCipherSpec(header: Pick<LuksHeader, 'cipherName' | 'cipherMode' | 'keyBytes' | 'hashSpec'>): string {
-  return `${header.cipherName}-${header.cipherMode} (${header.keyBytes * 4}-bit key, LUKS1, ${header.hashSpec})`;
+  // an XTS key is two AES keys: 64 bytes → AES-256
+  return `${header.cipherName}-${header.keyBytes * 4}-${header.cipherMode} (LUKS1, ${header.hashSpec})`;
 }
 
 export function keyMaterialSectors(keyBytes: number, stripes = LUKS_STRIPES): number {

@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import { AppError } from '../common/errors';
+import { ProgressMeter } from '../common/progress';
+import { createLuks1, luksCipherSpec } from '../crypto/luks1';
+import { allocTransferable, type XtsKeyHandle } from '../crypto/worker-pool';
+import type { DiskReader } from '../image/types';
+import { openQcow2LuksReader } from './qcow2-luks-reader';
+import {
+  encodeQcow2Header,
+  QCOW2_CRYPT_LUKS,
+  QCOW2_REFCOUNT_ORDER,
+  QCOW_OFLAG_COPIED,
+} from './qcow2-luks-format';
+import type { SealedFormatWriter, SealedWriteOptions, SealedWriteResult } from './writer';
+
+const SECTOR = 512;
+const DEFAULT_CLUSTER_BITS = 16;
+/** Clusters per read / worker request: 2 MiB at 64 KiB clusters. */
+const CHUNK_CLUSTERS = 32;
+const MASTER_KEY_BYTES = 64;
+
+/** The qcow2 virtual size for a source: QEMU's qcow2 holds whole 512-byte sectors. */
+export function qcow2VirtualSize(sourceSize: number): number {
+  return Math.ceil(sourceSize / SECTOR) * SECTOR;
+}
+
+/**
+ * Target vpc: qcow2 v3 with embedded LUKS1 (crypt_method 2, crypto header extension), as
+ * `qemu-img convert -O qcow2 -o encrypt.format=luks` writes it: aes-256-xts-plain64, sha256, one key slot.
+ *
+ * File layout: header cluster · LUKS header area (QEMU layout, 4040 sectors) · L1 table · data clusters in guest
+ * order · L2 tables · refcount blocks · refcount table. Only clusters holding non-zero data are allocated.
+ * Each data sector is encrypted with its *host* sector number (byte offset in the file / 512): QEMU's qcow2
+ * sets crypt_physical_offset for LUKS (block/qcow2.c), unlike the legacy AES method that used guest offsets.
+ */
+export function createQcow2LuksWriter(clusterBits = DEFAULT_CLUSTER_BITS): SealedFormatWriter {
+  return {
+    format: 'qcow2-luks',
+    write: (options) => writeQcow2Luks(options, clusterBits),
+    open: (path, secret, openOptions) => openQcow2LuksReader(path, secret, openOptions),
+  };
+}
+
+export const qcow2LuksWriter: SealedFormatWriter = createQcow2LuksWriter();
+
+async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number): Promise<SealedWriteResult> {
+  const { reader, pool, signal } = options;
+  const clusterSize = 2 ** clusterBits;
+  const l2Entries = clusterSize / 8;
+  const virtualSize = qcow2VirtualSize(reader.virtualSize);
+  if (reader.virtualSize <= 0) {
+    throw new AppError('SEAL_EMPTY_SOURCE', 'The source disk is empty (virtual size 0); there is nothing to seal.');
+  }
+  const guestClusters = Math.ceil(virtualSize / clusterSize);
+  const l1Size = Math.ceil(guestClusters / l2Entries);
+
+  const masterKey = randomBytes(MASTER_KEY_BYTES);
+  let keyHandle: XtsKeyHandle | null = null;
+  let file: FileHandle | null = null;
+  const pending: Promise<void>[] = [];
+  try {
+    const luks = await createLuks1({ masterKey, passphrase: options.secret, iterTimeMs: options.iterTimeMs, layout: 'qemu' });
+    signal?.throwIfAborted();
+    keyHandle = await pool.addKey(masterKey, 'plain64');
+    masterKey.fill(0);
+
+    const luksOffset = clusterSize;
+    const luksClusters = Math.ceil(luks.headerArea.length / clusterSize);
+    const l1Offset = luksOffset + luksClusters * clusterSize;
+    const l1Clusters = Math.max(1, Math.ceil((l1Size * 8) / clusterSize));
+    const dataStart = l1Offset + l1Clusters * clusterSize;
+
+    file = await open(options.outPath, 'wx', 0o600);
+    const out = file;
+    const l2Tables = new Map<number, Buffer>();
+    let nextHost = dataStart;
+    const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
+    const window = Math.max(4, pool.size * 3);
+    const freeBuffers: Buffer[] = [];
+    const zeroCluster = Buffer.alloc(clusterSize);
+    let writeChain: Promise<void> = Promise.resolve();
+
+    /**
+     * Reads one chunk, drops its all-zero clusters, assigns host clusters (in guest order) and hands the rest to
+     * a worker. Returns once the work is submitted; the returned promise settles when the bytes are on disk.
+     */
+    const submitChunk = async (firstCluster: number, count: number): Promise<{ written: Promise<void> }> => {
+      const buffer = freeBuffers.pop() ?? allocTransferable(CHUNK_CLUSTERS * clusterSize);
+      const start = firstCluster * clusterSize;
+      const length = Math.min(count * clusterSize, virtualSize - start);
+      const readable = Math.min(length, reader.virtualSize - start);
+      const got = await reader.read(start, buffer.subarray(0, readable));
+      if (got !== readable) {
+        throw new AppError('IMAGE_TRUNCATED', `The source ended early: ${got} of ${readable} bytes at offset ${start}.`, {
+          hint: 'The image file is incomplete; get it again.',
+        });
+      }
+      buffer.fill(0, readable, count * clusterSize);
+      // Keep only clusters with data, packed to the front, so one worker run covers contiguous host clusters.
+      let kept = 0;
+      for (let i = 0; i < count; i++) {
+        const cluster = buffer.subarray(i * clusterSize, (i + 1) * clusterSize);
+        if (cluster.equals(zeroCluster)) continue;
+        if (kept !== i) buffer.copy(buffer, kept * clusterSize, i * clusterSize, (i + 1) * clusterSize);
+        const guest = firstCluster + i;
+        const tableIndex = Math.floor(guest / l2Entries);
+        let table = l2Tables.get(tableIndex);
+        if (!table) {
+          table = Buffer.alloc(clusterSize);
+          l2Tables.set(tableIndex, table);
+        }
+        table.writeBigUInt64BE(BigInt(nextHost + kept * clusterSize) | QCOW_OFLAG_COPIED, (guest % l2Entries) * 8);
+        kept++;
+      }
+      const host = nextHost;
+      nextHost += kept * clusterSize;
+      const reportAt = Math.min(start + length, reader.virtualSize);
+      if (kept === 0) {
+        freeBuffers.push(buffer);
+        meter.set(reportAt);
+        return { written: Promise.resolve() };
+      }
+      const bytes = kept * clusterSize;
+      const encrypting = pool.run(keyHandle!, buffer, [[0, bytes, host / SECTOR]], false, signal);
+      encrypting.catch(() => undefined);
+      // Writes are chained so the file grows in order while the next chunks are read and encrypted.
+      writeChain = writeChain.then(async () => {
+        const encrypted = await encrypting;
+        await writeFully(out, encrypted.subarray(0, bytes), host);
+        freeBuffers.push(encrypted);
+        meter.set(reportAt);
+      });
+      const written = writeChain;
+      written.catch(() => undefined);
+      // wrapped: an async function returning a bare promise would wait for it
+      return { written };
+    };
+
+    // Clusters touched by allocated extents, merged into ranges; holes are never read.
+    for await (const [first, end] of clusterRanges(reader, clusterSize)) {
+      for (let cluster = first; cluster < end; cluster += CHUNK_CLUSTERS) {
+        signal?.throwIfAborted();
+        pending.push((await submitChunk(cluster, Math.min(CHUNK_CLUSTERS, end - cluster))).written);
+        if (pending.length > window) await pending.shift();
+      }
+    }
+    await Promise.all(pending.splice(0));
+    meter.set(reader.virtualSize);
+    signal?.throwIfAborted();
+
+    // Metadata after the data: L2 tables, then refcount blocks and the refcount table.
+    const l1 = Buffer.alloc(l1Clusters * clusterSize);
+    const tableIndexes = [...l2Tables.keys()].sort((a, b) => a - b);
+    for (const index of tableIndexes) {
+      l1.writeBigUInt64BE(BigInt(nextHost) | QCOW_OFLAG_COPIED, index * 8);
+      await writeFully(out, l2Tables.get(index)!, nextHost);
+      nextHost += clusterSize;
+    }
+    const usedClusters = nextHost / clusterSize;
+    const refcountsPerBlock = (clusterSize * 8) / 2 ** QCOW2_REFCOUNT_ORDER;
+    let refBlocks = 0;
+    let refTableClusters = 0;
+    for (;;) {
+      const total = usedClusters + refBlocks + refTableClusters;
+      const needBlocks = Math.ceil(total / refcountsPerBlock);
+      const needTable = Math.ceil((needBlocks * 8) / clusterSize);
+      if (needBlocks === refBlocks && needTable === refTableClusters) break;
+      refBlocks = needBlocks;
+      refTableClusters = needTable;
+    }
+    const totalClusters = usedClusters + refBlocks + refTableClusters;
+    const refTableOffset = (usedClusters + refBlocks) * clusterSize;
+    const refTable = Buffer.alloc(refTableClusters * clusterSize);
+    for (let b = 0; b < refBlocks; b++) {
+      const block = Buffer.alloc(clusterSize);
+      const first = b * refcountsPerBlock;
+      const count = Math.min(refcountsPerBlock, totalClusters - first);
+      for (let i = 0; i < count; i++) block.writeUInt16BE(1, i * 2); // every cluster of the file is used once
+      const offset = (usedClusters + b) * clusterSize;
+      await writeFully(out, block, offset);
+      refTable.writeBigUInt64BE(BigInt(offset), b * 8);
+    }
+    await writeFully(out, refTable, refTableOffset);
+    await writeFully(out, l1, l1Offset);
+    await writeFully(out, luks.headerArea, luksOffset);
+    const header = encodeQcow2Header(
+      {
+        clusterBits,
+        size: virtualSize,
+        cryptMethod: QCOW2_CRYPT_LUKS,
+        l1Size,
+        l1TableOffset: l1Offset,
+        refcountTableOffset: refTableOffset,
+        refcountTableClusters: refTableClusters,
+        refcountOrder: QCOW2_REFCOUNT_ORDER,
+        cryptoHeader: { offset: luksOffset, length: luks.headerArea.length },
+      },
+      clusterSize,
+    );
+    await writeFully(out, header, 0);
+    if (options.fsync !== false) await out.sync();
+    meter.finish();
+    return { cipher: luksCipherSpec(luks.header) };
+  } finally {
+    masterKey.fill(0);
+    // Nothing may still write into the file once we return (the caller deletes it on failure).
+    await Promise.allSettled(pending);
+    if (keyHandle) await pool.removeKey(keyHandle).catch(() => undefined);
+    await file?.close();
+  }
+}
+
+/** [first cluster, end cluster) ranges covering every allocated extent, merged, in order. */
+async function* clusterRanges(reader: DiskReader, clusterSize: number): AsyncGenerator<[number, number]> {
+  let current: [number, number] | null = null;
+  for await (const extent of reader.extents()) {
+    if (!extent.allocated || extent.length === 0) continue;
+    const first = Math.floor(extent.offset / clusterSize);
+    const end = Math.ceil((extent.offset + extent.length) / clusterSize);
+    if (current && first <= current[1]) {
+      current[1] = Math.max(current[1], end);
+      continue;
+    }
+    if (current) yield current;
+    current = [first, end];
+  }
+  if (current) yield current;
+}
+
+export async function writeFully(file: FileHandle, data: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
+    if (bytesWritten <= 0) throw new AppError('SEAL_WRITE_FAILED', 'Writing the sealed image made no progress.');
+    done += bytesWritten;
+  }
+}
