@@ -1,4 +1,44 @@
+import { z } from 'zod';
+import { UploadOptionsSchema } from '../../transfer/upload-options';
+import { JobIdInput, OkOutput } from './common';
 import { defineCalls } from './define';
 
-// Calls of this domain are declared here by the engineer who owns it (see main/api/contract/jobs.ts for the pattern).
-export const transferCalls = defineCalls({});
+/**
+ * The upload of a job's sealed image. Progress arrives as `progress` events with step "upload"; their
+ * `detail.parts` holds one character per part: "." pending, "r" reading, ">" sending, "!" retrying, "#" done.
+ */
+export const UploadStatusSchema = z.object({
+  running: z.boolean(),
+  journal: z
+    .object({
+      uploadId: z.string(),
+      bucket: z.string(),
+      objectKey: z.string(),
+      partSize: z.number().int(),
+      partCount: z.number().int(),
+      confirmedParts: z.array(z.number().int()),
+      bytesConfirmed: z.number().int(),
+      completed: z.boolean(),
+    })
+    .nullable(),
+});
+
+export const transferCalls = defineCalls({
+  startUpload: {
+    summary: 'Set the upload options of a sealed, wrapped job and upload it in the background (resumes a partial upload)',
+    input: JobIdInput.extend(UploadOptionsSchema.shape).strict(),
+    output: z.object({ started: z.boolean() }),
+  },
+  pauseUpload: { summary: 'Stop a running upload; the parts sent so far are kept', input: JobIdInput, output: OkOutput },
+  resumeUpload: {
+    summary: 'Resume a paused or failed upload, sending only the parts not yet confirmed',
+    input: JobIdInput,
+    output: z.object({ started: z.boolean() }),
+  },
+  cancelUpload: {
+    summary: 'Cancel the upload (not the job): abort the multipart upload and forget its parts',
+    input: JobIdInput,
+    output: OkOutput,
+  },
+  uploadStatus: { summary: 'Whether an upload runs and which parts are confirmed', input: JobIdInput, output: UploadStatusSchema },
+});

@@ -1,5 +1,35 @@
 import type { transferCalls } from '../contract/transfer';
+import { jobRunner } from '../../jobs/runner';
+import { cancelUpload, setUploadOptions, uploadStatus } from '../../transfer/upload-service';
+import type { AppContext } from '../../app/context';
 import type { HandlersFor } from './define';
 
-// Handlers of this domain are written by the engineer who owns it (see main/api/handlers/jobs.ts for the pattern).
-export const transferHandlers: HandlersFor<typeof transferCalls> = {};
+function startInBackground(app: AppContext, jobId: string): { started: boolean } {
+  const runner = jobRunner(app);
+  if (runner.isRunning(jobId)) return { started: false };
+  // Progress, state changes and failures arrive as events.
+  runner.run(jobId, { until: 'upload' }).catch(() => undefined);
+  return { started: true };
+}
+
+export const transferHandlers: HandlersFor<typeof transferCalls> = {
+  async startUpload({ jobId, ...options }, app) {
+    await setUploadOptions(app, jobId, options);
+    return startInBackground(app, jobId);
+  },
+  async pauseUpload({ jobId }, app) {
+    await jobRunner(app).pause(jobId);
+    return { ok: true as const };
+  },
+  async resumeUpload({ jobId }, app) {
+    await app.jobs.get(jobId);
+    return startInBackground(app, jobId);
+  },
+  async cancelUpload({ jobId }, app) {
+    await cancelUpload(app, jobId);
+    return { ok: true as const };
+  },
+  async uploadStatus({ jobId }, app) {
+    return uploadStatus(app, jobId);
+  },
+};
