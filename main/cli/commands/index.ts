@@ -4,10 +4,12 @@ import { registerAuditCommands } from './audit';
 import { registerJobCommands } from './jobs';
 import { registerRunCommand } from './run';
 import { registerServeCommand } from './serve';
+import { registerUploadCommand } from './upload';
 
 /** Every command group, registered in the order `--help` lists them. Each engineer adds one line. */
 export const COMMAND_GROUPS: Array<(program: Command, cli: CliRuntime) => void> = [
   registerRunCommand,
+  registerUploadCommand,
   registerJobCommands,
   registerAuditCommands,
   registerServeCommand,
