@@ -1,10 +1,13 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { openLuks1, type LuksHeader } from '../crypto/luks1';
-import { createXtsCipher, type XtsCipher } from '../crypto/xts';
+import type { XtsPool } from '../crypto/worker-pool';
 import type { DiskReader, Extent } from '../image/types';
+import { localDecryptor, poolDecryptor, type SectorDecryptor } from './sector-decryptor';
 
 const SECTOR = 512;
+/** Pieces of a large read decrypted at the same time on the pool. */
+const PIECE = 2 * 1024 * 1024;
 
 /**
  * The decrypted payload of a raw LUKS1 volume (target classic-luks): everything after the payload offset,
@@ -20,7 +23,7 @@ export class LuksRawReader implements DiskReader {
     private readonly handle: FileHandle,
     readonly header: LuksHeader,
     fileSize: number,
-    private readonly cipher: XtsCipher,
+    private readonly decryptor: SectorDecryptor,
   ) {
     this.payloadOffset = header.payloadOffsetSectors * SECTOR;
     // dm-crypt maps whole sectors only; a trailing partial sector is not part of the volume.
@@ -37,21 +40,33 @@ export class LuksRawReader implements DiskReader {
       throw new AppError('READ_OUT_OF_RANGE', `Read at ${offset} is outside the ${this.virtualSize}-byte volume.`);
     }
     const length = Math.min(target.length, this.virtualSize - offset);
-    if (length === 0) return 0;
-    const firstSector = Math.floor(offset / SECTOR);
-    const endSector = Math.ceil((offset + length) / SECTOR);
-    const aligned = firstSector * SECTOR === offset && endSector * SECTOR === offset + length;
-    const buf = aligned ? target.subarray(0, length) : Buffer.allocUnsafe((endSector - firstSector) * SECTOR);
-    await this.readExactly(buf, this.payloadOffset + firstSector * SECTOR);
-    this.cipher.decrypt(buf, firstSector);
-    if (!aligned) buf.copy(target, 0, offset - firstSector * SECTOR, offset - firstSector * SECTOR + length);
+    const pieces: Array<Promise<void>> = [];
+    for (let done = 0; done < length; ) {
+      // pieces end on PIECE boundaries of the volume, so only the first and last can be partial sectors
+      const position = offset + done;
+      const chunk = Math.min(length - done, PIECE - (position % PIECE));
+      const piece = this.readPiece(position, target.subarray(done, done + chunk));
+      if (this.decryptor.parallel) pieces.push(piece);
+      else await piece;
+      done += chunk;
+    }
+    await Promise.all(pieces);
     return length;
+  }
+
+  private async readPiece(offset: number, target: Buffer): Promise<void> {
+    const firstSector = Math.floor(offset / SECTOR);
+    const endSector = Math.ceil((offset + target.length) / SECTOR);
+    const ciphertext = this.decryptor.alloc((endSector - firstSector) * SECTOR);
+    await this.readExactly(ciphertext, this.payloadOffset + firstSector * SECTOR);
+    const plain = await this.decryptor.decrypt(ciphertext, firstSector);
+    plain.copy(target, 0, offset - firstSector * SECTOR, offset - firstSector * SECTOR + target.length);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.cipher.dispose();
+    await this.decryptor.dispose();
     await this.handle.close();
   }
 
@@ -73,7 +88,7 @@ export class LuksRawReader implements DiskReader {
  * Opens a raw LUKS1 volume with its passphrase (for classic-luks: base64(DEK)). A passphrase no key slot
  * accepts → LUKS_WRONG_PASSPHRASE; a file without the LUKS magic → LUKS_NOT_LUKS.
  */
-export async function openLuksRawReader(path: string, passphrase: Buffer): Promise<LuksRawReader> {
+export async function openLuksRawReader(path: string, passphrase: Buffer, options: { pool?: XtsPool } = {}): Promise<LuksRawReader> {
   const handle = await open(path, 'r');
   try {
     const fileSize = (await handle.stat()).size;
@@ -100,7 +115,8 @@ export async function openLuksRawReader(path: string, passphrase: Buffer): Promi
       if (header.payloadOffsetSectors * SECTOR > fileSize) {
         throw new AppError('LUKS_CORRUPT_HEADER', 'The LUKS payload starts past the end of the file; the file is truncated.');
       }
-      return new LuksRawReader(handle, header, fileSize, createXtsCipher(masterKey, 'plain64'));
+      const decryptor = options.pool ? await poolDecryptor(options.pool, masterKey, 'plain64') : localDecryptor(masterKey, 'plain64');
+      return new LuksRawReader(handle, header, fileSize, decryptor);
     } finally {
       masterKey.fill(0);
     }

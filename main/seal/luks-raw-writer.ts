@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter } from '../common/progress';
 import { createLuks1, luksCipherSpec } from '../crypto/luks1';
-import { allocTransferable } from '../crypto/worker-pool';
+import { allocTransferable, type XtsPool } from '../crypto/worker-pool';
 import type { DiskReader } from '../image/types';
 import { openLuksRawReader } from './luks-raw-reader';
 import type { SealedFormatWriter, SealedWriteOptions, SealedWriteResult } from './writer';
@@ -87,9 +87,9 @@ export const luksRawWriter: SealedFormatWriter = {
     }
   },
 
-  async open(path: string, secret: Buffer): Promise<DiskReader> {
+  async open(path: string, secret: Buffer, options: { pool?: XtsPool } = {}): Promise<DiskReader> {
     try {
-      return await openLuksRawReader(path, secret);
+      return await openLuksRawReader(path, secret, options);
     } catch (error) {
       throw asSealError(error);
     }

@@ -1,8 +1,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../common/errors';
-import { createXtsCipher, type XtsCipher } from '../crypto/xts';
+import type { XtsPool } from '../crypto/worker-pool';
 import type { DiskReader, Extent } from '../image/types';
+import { localDecryptor, poolDecryptor, type SectorDecryptor } from './sector-decryptor';
 import {
   BAT_UNUSED,
   BATMAP_HEADER_SIZE,
@@ -170,7 +171,7 @@ export class VhdCryptReader implements DiskReader {
   constructor(
     private readonly handle: FileHandle,
     readonly metadata: VhdCryptMetadata,
-    private readonly cipher: XtsCipher,
+    private readonly decryptor: SectorDecryptor,
   ) {
     this.virtualSize = metadata.footer.currentSize;
   }
@@ -198,23 +199,27 @@ export class VhdCryptReader implements DiskReader {
       throw new AppError('READ_OUT_OF_RANGE', `Read at ${offset} is outside the ${this.virtualSize}-byte disk.`);
     }
     const length = Math.min(target.length, this.virtualSize - offset);
+    const pieces: Array<Promise<void>> = [];
     let done = 0;
     while (done < length) {
       const position = offset + done;
       const block = Math.floor(position / BLOCK_SIZE);
       const inBlock = position - block * BLOCK_SIZE;
       const chunk = Math.min(length - done, BLOCK_SIZE - inBlock);
-      await this.readFromBlock(block, inBlock, target.subarray(done, done + chunk));
+      const piece = this.readFromBlock(block, inBlock, target.subarray(done, done + chunk));
+      if (this.decryptor.parallel) pieces.push(piece);
+      else await piece;
       done += chunk;
     }
+    await Promise.all(pieces);
     return length;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.cipher.dispose();
     this.bitmaps.clear();
+    await this.decryptor.dispose();
     await this.handle.close();
   }
 
@@ -228,10 +233,9 @@ export class VhdCryptReader implements DiskReader {
     const endSector = Math.ceil((inBlock + target.length) / SECTOR_SIZE);
     const sectors = endSector - firstSector;
     const fileOffset = (entry + BLOCK_BITMAP_SECTORS + firstSector) * SECTOR_SIZE;
-    const aligned = firstSector * SECTOR_SIZE === inBlock && sectors * SECTOR_SIZE === target.length;
-    const buf = aligned ? target : Buffer.allocUnsafe(sectors * SECTOR_SIZE);
-    await this.readExactly(buf, fileOffset);
-    this.cipher.decrypt(buf, block * SECTORS_PER_BLOCK + firstSector);
+    const ciphertext = this.decryptor.alloc(sectors * SECTOR_SIZE);
+    await this.readExactly(ciphertext, fileOffset);
+    const buf = await this.decryptor.decrypt(ciphertext, block * SECTORS_PER_BLOCK + firstSector);
     if (!batmapTest(this.metadata.batmap, block)) {
       const bitmap = await this.bitmap(block, entry);
       for (let s = 0; s < sectors; s += 1) {
@@ -239,7 +243,7 @@ export class VhdCryptReader implements DiskReader {
         if ((bitmap[sector >> 3] & (0x80 >> (sector & 7))) === 0) buf.fill(0, s * SECTOR_SIZE, (s + 1) * SECTOR_SIZE);
       }
     }
-    if (!aligned) buf.copy(target, 0, inBlock - firstSector * SECTOR_SIZE);
+    buf.copy(target, 0, inBlock - firstSector * SECTOR_SIZE);
   }
 
   private async bitmap(block: number, entry: number): Promise<Buffer> {
@@ -263,14 +267,18 @@ export class VhdCryptReader implements DiskReader {
   }
 }
 
-/** Opens an encrypted VHD with its raw key (32 or 64 bytes), refusing a key whose hash does not match. */
-export async function openVhdCryptReader(path: string, key: Uint8Array): Promise<VhdCryptReader> {
+/**
+ * Opens an encrypted VHD with its raw key (32 or 64 bytes), refusing a key whose hash does not match. With a
+ * pool, large reads are decrypted on all its workers at once.
+ */
+export async function openVhdCryptReader(path: string, key: Uint8Array, options: { pool?: XtsPool } = {}): Promise<VhdCryptReader> {
   assertVhdCryptKey(key);
   const handle = await open(path, 'r');
   try {
     const metadata = await readVhdCryptMetadata(path, handle);
     checkVhdCryptKey(metadata, key);
-    return new VhdCryptReader(handle, metadata, createXtsCipher(key, 'plain'));
+    const decryptor = options.pool ? await poolDecryptor(options.pool, key, 'plain') : localDecryptor(key, 'plain');
+    return new VhdCryptReader(handle, metadata, decryptor);
   } catch (error) {
     await handle.close();
     throw error;

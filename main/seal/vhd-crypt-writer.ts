@@ -258,9 +258,9 @@ export const vhdCryptWriter: SealedFormatWriter = {
     }
   },
 
-  async open(path: string, secret: Buffer): Promise<DiskReader> {
+  async open(path: string, secret: Buffer, options: { pool?: XtsPool } = {}): Promise<DiskReader> {
     try {
-      return await openVhdCryptReader(path, secret);
+      return await openVhdCryptReader(path, secret, options);
     } catch (error) {
       throw asSealError(error);
     }

@@ -72,6 +72,18 @@ describe('classic-luks raw volume', () => {
       await reader.close();
     }
 
+    const pooled = await luksRawWriter.open(out, passphraseOf(dek), { pool });
+    try {
+      const plain = Buffer.alloc(pooled.virtualSize);
+      await pooled.read(0, plain);
+      expect(plain.subarray(0, size).equals(source)).toBe(true);
+      const part = Buffer.alloc(5 * MiB + 3);
+      await pooled.read(MiB + 511, part);
+      expect(part.equals(source.subarray(MiB + 511, 6 * MiB + 514))).toBe(true);
+    } finally {
+      await pooled.close();
+    }
+
     // the hole was encrypted like any data: no run of zeros in the payload
     const file = await readFile(out);
     expect(file.subarray(2 * MiB + 5 * MiB, 2 * MiB + 5 * MiB + 512).equals(Buffer.alloc(512))).toBe(false);

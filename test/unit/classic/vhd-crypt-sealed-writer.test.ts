@@ -66,6 +66,21 @@ describe('classic-vhd through the SealedFormatWriter interface', () => {
     }
   });
 
+  it('decrypts the vhd-util reference on the worker pool, in one large read and in odd pieces', async () => {
+    const source = readVector('src.raw');
+    const reader = await vhdCryptWriter.open(vectorPath('enc512.vhd'), readVector(KEY512_FILE), { pool });
+    try {
+      const all = Buffer.alloc(reader.virtualSize);
+      await reader.read(0, all);
+      expect(all.equals(source)).toBe(true);
+      const part = Buffer.alloc(2 * MiB + 1001);
+      await reader.read(3 * MiB - 17, part);
+      expect(part.equals(source.subarray(3 * MiB - 17, 5 * MiB - 17 + 1001))).toBe(true);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('opens the vhd-util reference and refuses a wrong key or a non-encrypted VHD in sealed-format terms', async () => {
     const reader = await vhdCryptWriter.open(vectorPath('enc512.vhd'), readVector(KEY512_FILE));
     await reader.close();
