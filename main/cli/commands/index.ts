@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { registerAuditCommands } from './audit';
+import { registerCredentialCommands } from './credentials';
+import { registerKeyCommands } from './keys';
+import { registerProfileCommands } from './profiles';
+import { registerSandboxCommand } from './sandbox';
+import { registerWrapCommand } from './wrap';
 import { registerJobCommands } from './jobs';
 import { registerRunCommand } from './run';
 import { registerServeCommand } from './serve';
@@ -9,8 +14,13 @@ import { registerUploadCommand } from './upload';
 /** Every command group, registered in the order `--help` lists them. Each engineer adds one line. */
 export const COMMAND_GROUPS: Array<(program: Command, cli: CliRuntime) => void> = [
   registerRunCommand,
+  registerWrapCommand,
   registerUploadCommand,
   registerJobCommands,
   registerAuditCommands,
   registerServeCommand,
+  registerProfileCommands,
+  registerCredentialCommands,
+  registerKeyCommands,
+  registerSandboxCommand,
 ];
