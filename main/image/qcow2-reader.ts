@@ -9,6 +9,7 @@ const FORMAT = 'qcow2';
 const TWO_32 = 2 ** 32;
 /** Upper bound on memory spent caching L2 tables (each is one cluster). */
 const L2_CACHE_BYTES = 32 * 1024 * 1024;
+const READ_AHEAD = 1024 * 1024;
 
 const enum ClusterKind {
   Unallocated = 0,
@@ -39,6 +40,7 @@ export class Qcow2Reader implements DiskReader {
   private readonly l2Cache = new Map<number, Promise<Buffer>>();
   private readonly l2CacheLimit: number;
   private lastInflated: { hostOffset: number; data: Buffer } | undefined;
+  private readAhead: { offset: number; data: Buffer } | undefined;
 
   private constructor(
     private readonly file: ImageFile,
@@ -127,6 +129,7 @@ export class Qcow2Reader implements DiskReader {
   async close(): Promise<void> {
     this.l2Cache.clear();
     this.lastInflated = undefined;
+    this.readAhead = undefined;
     await closeChecked(this.file);
   }
 
@@ -230,7 +233,7 @@ export class Qcow2Reader implements DiskReader {
     if (this.lastInflated?.hostOffset === mapping.hostOffset) return this.lastInflated.data;
     // The last sector of compressed data may run past the end of the file; QEMU reads zeros there.
     const available = Math.min(mapping.compressedLength, this.file.size - mapping.hostOffset);
-    const compressed = await this.file.readAt(mapping.hostOffset, available, 'compressed cluster');
+    const compressed = await this.compressedBytes(mapping.hostOffset, available);
     let data: Buffer;
     try {
       data = inflateRawSync(compressed, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: this.cs });
@@ -243,6 +246,21 @@ export class Qcow2Reader implements DiskReader {
     }
     this.lastInflated = { hostOffset: mapping.hostOffset, data };
     return data;
+  }
+
+  /**
+   * Compressed clusters are small and usually packed one after another, so they are read through a window
+   * of READ_AHEAD bytes instead of one system call per cluster.
+   */
+  private async compressedBytes(offset: number, length: number): Promise<Buffer> {
+    const window = this.readAhead;
+    if (window && offset >= window.offset && offset + length <= window.offset + window.data.length) {
+      return window.data.subarray(offset - window.offset, offset - window.offset + length);
+    }
+    const span = Math.max(length, Math.min(READ_AHEAD, this.file.size - offset));
+    const data = await this.file.readAt(offset, span, 'compressed cluster');
+    this.readAhead = { offset, data };
+    return data.subarray(0, length);
   }
 }
 
