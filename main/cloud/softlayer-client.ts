@@ -118,7 +118,8 @@ export class SoftLayerClient {
   private readonly policy: HttpPolicy;
 
   constructor(private readonly options: SoftLayerClientOptions) {
-    this.endpoint = (options.endpoint ?? SOFTLAYER_ENDPOINT).replace(/\/+$/, '');
+    // Profiles may name the API root with or without its version path (https://api.softlayer.com/rest/v3.1).
+    this.endpoint = (options.endpoint ?? SOFTLAYER_ENDPOINT).replace(/\/+$/, '').replace(/\/rest\/v3(\.1)?$/, '');
     this.policy = { ...DEFAULT_HTTP_POLICY, ...options.http };
   }
 

@@ -8,8 +8,13 @@ import { parseCosHref, rootKeyFromCrn } from '../cloud/cloud-names';
 import { exchangeJson, type JsonResponse } from '../cloud/cloud-http';
 import type { StatusReason } from '../cloud/status-reasons';
 import { isAppError } from '../common/errors';
+import { hashVirtualContent } from '../image/hash';
 import type { DiskReader } from '../image/types';
+import { openLuksRawReader } from '../seal/luks-raw-reader';
+import { openQcow2LuksReader } from '../seal/qcow2-luks-reader';
+import { openVhdCryptReader } from '../seal/vhd-crypt-reader';
 import { importSecretFromUnwrapped, targetSpec, type TargetId } from '../targets';
+import type { SandboxServiceContext } from './services';
 
 /**
  * What IBM's image services do after accepting an import, done for real in the sandbox: fetch the object from
@@ -175,6 +180,15 @@ async function checkDownloaded(
   } catch {
     return failed('encrypted_data_key_invalid', 'The unwrapped key is not in the form this image type needs.');
   }
+  // A raw XTS key (VHD) has only a few valid lengths; a LUKS passphrase of any length is judged by its key slots.
+  const spec = targetSpec(request.target);
+  if (spec.format === 'vhd-crypt' && !spec.dekSizes.includes(secret.length)) {
+    secret.fill(0);
+    return failed(
+      'encrypted_data_key_invalid',
+      `The unwrapped key has ${secret.length} bytes; a VHD key must have ${spec.dekSizes.join(' or ')}.`,
+    );
+  }
   let reader: DiskReader;
   try {
     reader = await options.access.openSealed(request.target, imagePath, secret);
@@ -327,12 +341,51 @@ async function unwrapWithKeyProtect(
   throw new Error(`sandbox Key Protect answered unwrap with HTTP ${unwrap.status} ${code}`);
 }
 
-/** The crypto code's errors for a secret that does not open the LUKS key slots or match the VHD key hash. */
+/**
+ * The crypto code's errors for a secret that does not open the LUKS key slots or match the VHD key hash
+ * (SEAL_WRONG_KEY, LUKS_WRONG_PASSPHRASE, VHD_WRONG_KEY), or cannot be an XTS key at all.
+ */
 function isWrongSecret(error: unknown): boolean {
-  if (isAppError(error)) return /SECRET|PASSPHRASE|KEY_(MISMATCH|INVALID|WRONG)|WRONG_KEY|BAD_KEY/.test(error.code);
-  return false;
+  return isAppError(error) && /WRONG_KEY|WRONG_PASSPHRASE|EMPTY_PASSPHRASE|XTS_KEY_(SIZE|WEAK)/.test(error.code);
 }
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The crypto engineer's decrypting readers, one per sealed format, and the shared virtual-content hash. */
+export const SEALED_IMAGE_ACCESS: SealedImageAccess = {
+  async openSealed(target, path, secret) {
+    switch (targetSpec(target).format) {
+      case 'qcow2-luks':
+        return openQcow2LuksReader(path, secret);
+      case 'luks-raw':
+        return openLuksRawReader(path, secret);
+      case 'vhd-crypt':
+        return openVhdCryptReader(path, secret);
+    }
+  },
+  hashContent: (reader) => hashVirtualContent(reader),
+};
+
+/** The checker the sandbox's import services use: IAM, Key Protect and COS as the sandbox started them. */
+export function sandboxImageChecker(context: SandboxServiceContext, log?: (message: string) => void): ImageChecker {
+  return createImageChecker({
+    endpoints: () => {
+      const { iam, kms, cos } = context.urls;
+      if (!iam || !kms || !cos)
+        throw new Error('the sandbox import services need IAM, Key Protect and COS started before them');
+      return {
+        iamUrl: iam,
+        kmsUrl: kms,
+        cosUrl: cos,
+        apiKey: context.identity.apiKey,
+        cosAccessKeyId: context.identity.cosAccessKeyId,
+        cosSecretAccessKey: context.identity.cosSecretAccessKey,
+      };
+    },
+    access: SEALED_IMAGE_ACCESS,
+    tmpDir: join(context.sandboxDir, 'tmp'),
+    log,
+  });
 }

@@ -2,6 +2,8 @@ import type { SandboxIdentity } from './identity';
 import { startIamServer } from './iam-server';
 import { startKmsServer } from './kms-server';
 import { startSandboxCos } from './cos-service';
+import { softLayerSandboxService } from './softlayer-server';
+import { vpcSandboxService } from './vpc-server';
 import { verifySandboxToken, type SandboxTokenClaims } from './sandbox-token';
 
 /** The names scripts see in `image-sealer sandbox --json`; each registered service fills in its own. */
@@ -62,6 +64,8 @@ export const SANDBOX_SERVICES: SandboxService[] = [
     name: 'cos',
     start: (context) => startSandboxCos({ sandboxDir: context.sandboxDir, bucket: context.identity.bucket, unref: context.inProcess }),
   },
+  vpcSandboxService,
+  softLayerSandboxService,
 ];
 
 export function tokenVerifier(identity: SandboxIdentity): (token: string) => SandboxTokenClaims | null {

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { parseCosHref, rootKeyFromCrn } from '../cloud/cloud-names';
 import type { TargetId } from '../targets';
 import { BodyTooLargeError, listenLoopback, readBody, sendJson, type ListeningServer } from './http-server';
-import type { ImageChecker } from './image-check';
+import { sandboxImageChecker, type ImageChecker } from './image-check';
 import { CheckQueue, SandboxRecords } from './import-records';
 import { bearerToken, verifySandboxToken } from './sandbox-token';
+import type { SandboxService } from './services';
 
 /**
  * A stand-in for the SoftLayer REST API (v3.1) on 127.0.0.1: image templates from COS (`createFromIcos`) and
@@ -475,3 +476,17 @@ export async function startSoftLayerServer(options: SoftLayerServerOptions): Pro
     },
   };
 }
+
+/** The sandbox registry's entry (main/sandbox/services.ts): needs IAM, Key Protect and COS started before it. */
+export const softLayerSandboxService: SandboxService = {
+  name: 'softlayer',
+  start: (context) =>
+    startSoftLayerServer({
+      dataDir: context.dataDir,
+      region: context.identity.region,
+      apiKey: context.identity.apiKey,
+      tokenSigningKey: context.identity.tokenSigningKey,
+      checker: sandboxImageChecker(context, (message) => process.stderr.write(`${message}\n`)),
+      unref: context.inProcess,
+    }),
+};

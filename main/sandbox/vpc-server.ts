@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { parseCosHref, rootKeyFromCrn, vpcNameProblem } from '../cloud/cloud-names';
 import type { StatusReason } from '../cloud/status-reasons';
 import { BodyTooLargeError, listenLoopback, readBody, sendEmpty, sendJson, type ListeningServer } from './http-server';
-import type { ImageChecker } from './image-check';
+import { sandboxImageChecker, type ImageChecker } from './image-check';
 import { CheckQueue, SandboxRecords } from './import-records';
 import { bearerToken, verifySandboxToken } from './sandbox-token';
+import type { SandboxService } from './services';
 
 /**
  * A stand-in for the VPC API (generation 2) on 127.0.0.1: custom images, the lists an instance order chooses
@@ -679,3 +680,16 @@ export async function startVpcServer(options: VpcServerOptions): Promise<VpcSand
     },
   };
 }
+
+/** The sandbox registry's entry (main/sandbox/services.ts): needs IAM, Key Protect and COS started before it. */
+export const vpcSandboxService: SandboxService = {
+  name: 'vpc',
+  start: (context) =>
+    startVpcServer({
+      dataDir: context.dataDir,
+      region: context.identity.region,
+      tokenSigningKey: context.identity.tokenSigningKey,
+      checker: sandboxImageChecker(context, (message) => process.stderr.write(`${message}\n`)),
+      unref: context.inProcess,
+    }),
+};

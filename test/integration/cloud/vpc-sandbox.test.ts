@@ -9,14 +9,9 @@ import { VpcClient, type VpcImage } from '../../../main/cloud/vpc-client';
 import { isAppError } from '../../../main/common/errors';
 import { toolAvailable } from '../../../main/common/tools';
 import { TARGETS } from '../../../main/targets';
+import { SEALED_IMAGE_ACCESS } from '../../../main/sandbox/image-check';
 import { makeTempDir } from '../../helpers/temp-dir';
-import {
-  makeSourceDisk,
-  qemuSealedAccess,
-  sealWithTools,
-  startCloudSandbox,
-  type CloudSandbox,
-} from './sandbox-fixture';
+import { makeSourceDisk, sealWithTools, startCloudSandbox, type CloudSandbox } from './sandbox-fixture';
 
 const hasQemu = await toolAvailable('qemu-img');
 const FAST_POLL = { initialDelayMs: 50, maxDelayMs: 200, timeoutMs: 60_000 };
@@ -31,7 +26,7 @@ describe.skipIf(!hasQemu)('VPC import against the sandbox, checked for real', ()
 
   beforeAll(async () => {
     work = await makeTempDir('vpc-sandbox-');
-    sandbox = await startCloudSandbox(qemuSealedAccess(work.dir));
+    sandbox = await startCloudSandbox(SEALED_IMAGE_ACCESS);
     client = new VpcClient({ endpoint: sandbox.urls.vpc, token: sandbox.token });
     rootKey = await sandbox.createRootKey('vpc-test-root');
     good = await sealWithTools('vpc', source, work.dir);
