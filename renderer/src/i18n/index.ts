@@ -1,0 +1,62 @@
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import { en } from './en';
+import { es } from './es';
+import { it } from './it';
+
+export const LANGUAGES = [
+  { code: 'en', name: 'English' },
+  { code: 'es', name: 'Español' },
+  { code: 'it', name: 'Italiano' },
+] as const;
+export type LanguageCode = (typeof LANGUAGES)[number]['code'];
+
+const STORAGE_KEY = 'image-sealer.language';
+
+export function isLanguage(value: string | null | undefined): value is LanguageCode {
+  return LANGUAGES.some((language) => language.code === value);
+}
+
+/** The saved choice, else the browser's first language we speak, else English. */
+export function initialLanguage(saved: string | null, preferred: readonly string[]): LanguageCode {
+  if (isLanguage(saved)) return saved;
+  for (const tag of preferred) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (isLanguage(base)) return base;
+  }
+  return 'en';
+}
+
+function readSaved(): string | null {
+  try {
+    return window.localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export async function setupI18n(): Promise<typeof i18next> {
+  const lng = initialLanguage(readSaved(), navigator.languages ?? [navigator.language]);
+  await i18next.use(initReactI18next).init({
+    resources: { en: { translation: en }, es: { translation: es }, it: { translation: it } },
+    lng,
+    fallbackLng: 'en',
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    showSupportNotice: false,
+  });
+  document.documentElement.lang = lng;
+  i18next.on('languageChanged', (language) => {
+    document.documentElement.lang = language;
+  });
+  return i18next;
+}
+
+export async function changeLanguage(code: LanguageCode): Promise<void> {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, code);
+  } catch {
+    // A browser with storage disabled still switches for this session.
+  }
+  await i18next.changeLanguage(code);
+}

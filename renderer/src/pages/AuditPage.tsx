@@ -1,0 +1,171 @@
+import {
+  Button,
+  InlineLoading,
+  InlineNotification,
+  Pagination,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableHeader,
+  TableRow,
+  Link,
+} from '@carbon/react';
+import { Checkmark, Download, Renew } from '@carbon/icons-react';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { downloadText } from '../components/files';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { PageHeader } from '../components/PageHeader';
+import { formatDateTime, formatInteger, shortDigest } from '../format/format';
+import { useApi, useJobsVersion } from '../state/api-context';
+import { routeHref } from '../state/router';
+import { summarizeData } from './JobPage';
+import { usePaginationTexts } from '../components/pagination';
+
+type Api = ReturnType<typeof useApi>;
+type AuditEntry = Awaited<ReturnType<Api['listAudit']>>[number];
+type VerifyResult = Awaited<ReturnType<Api['verifyAudit']>>;
+
+export function AuditPage() {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const version = useJobsVersion();
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
+  const [verify, setVerify] = useState<VerifyResult | null>(null);
+  const [verifying, setVerifying] = useState(false);
+  const [exported, setExported] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(25);
+  const paginationTexts = usePaginationTexts();
+
+  const load = useCallback(async () => {
+    try {
+      const list = await api.listAudit({ limit: 2000 });
+      setEntries([...list].sort((a, b) => b.seq - a.seq));
+    } catch (caught) {
+      setError(caught);
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void load();
+  }, [load, version]);
+
+  const runVerify = async () => {
+    setVerifying(true);
+    setError(null);
+    try {
+      setVerify(await api.verifyAudit({}));
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setVerifying(false);
+    }
+  };
+
+  const runExport = async (format: 'json' | 'csv') => {
+    setError(null);
+    try {
+      const result = await api.exportAudit({ format });
+      downloadText(result.fileName, result.content, format === 'json' ? 'application/json' : 'text/csv');
+      setExported(result.fileName);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  const shown = (entries ?? []).slice((page - 1) * pageSize, page * pageSize);
+  return (
+    <div data-testid="audit-page">
+      <PageHeader
+        title={t('audit.title')}
+        intro={t('audit.intro')}
+        actions={
+          <>
+            <Button kind="primary" renderIcon={Checkmark} disabled={verifying} onClick={() => void runVerify()} data-testid="audit-verify">
+              {verifying ? t('audit.verifying') : t('audit.verify')}
+            </Button>
+            <Button kind="tertiary" renderIcon={Download} onClick={() => void runExport('json')} data-testid="audit-export-json">
+              {t('audit.exportJson')}
+            </Button>
+            <Button kind="tertiary" renderIcon={Download} onClick={() => void runExport('csv')} data-testid="audit-export-csv">
+              {t('audit.exportCsv')}
+            </Button>
+            <Button kind="ghost" renderIcon={Renew} onClick={() => void load()}>
+              {t('common.refresh')}
+            </Button>
+          </>
+        }
+      />
+      <div className="is-chain-status" data-testid="audit-chain-status" data-chain={verify ? (verify.ok ? 'ok' : 'broken') : 'unknown'}>
+        {verifying && <InlineLoading description={t('audit.verifying')} />}
+        {!verifying && verify && (
+          <InlineNotification
+            kind={verify.ok ? 'success' : 'error'}
+            lowContrast
+            hideCloseButton
+            title={verify.ok ? t('audit.chainOk', { entries: formatInteger(verify.entries, i18n.language) }) : t('audit.chainBroken', { line: verify.firstBadLine ?? '?' })}
+            subtitle={verify.ok ? `${t('audit.headHash')}: ${shortDigest(verify.headHash, 16, 8)}` : (verify.reason ?? '')}
+            statusIconDescription={verify.ok ? t('audit.chainOk', { entries: formatInteger(verify.entries, i18n.language) }) : t('audit.chainBroken', { line: verify.firstBadLine ?? '?' })}
+            className="is-notice"
+          />
+        )}
+        {!verifying && !verify && <p className="is-drop-hint">{t('audit.chainUnknown')}</p>}
+      </div>
+      {exported && (
+        <InlineNotification kind="info" lowContrast title={t('audit.exported', { file: exported })} onClose={() => setExported(null)} statusIconDescription={t('audit.exported', { file: exported })} className="is-notice" />
+      )}
+      <ErrorNotice error={error} onClose={() => setError(null)} />
+      {entries === null && !error && <InlineLoading description={t('app.loading')} />}
+      {entries !== null && entries.length === 0 && <p>{t('audit.empty')}</p>}
+      {entries !== null && entries.length > 0 && (
+        <>
+          <TableContainer title={t('audit.tableTitle')} description={t('audit.tableDescription')}>
+            <Table aria-label={t('audit.tableTitle')} data-testid="audit-table" size="md">
+              <TableHead>
+                <TableRow>
+                  <TableHeader>{t('audit.seq')}</TableHeader>
+                  <TableHeader>{t('audit.time')}</TableHeader>
+                  <TableHeader>{t('audit.type')}</TableHeader>
+                  <TableHeader>{t('audit.job')}</TableHeader>
+                  <TableHeader>{t('audit.data')}</TableHeader>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {shown.map((entry) => (
+                  <TableRow key={entry.seq}>
+                    <TableCell>{entry.seq}</TableCell>
+                    <TableCell>
+                      <time dateTime={entry.ts}>{formatDateTime(entry.ts, i18n.language)}</time>
+                    </TableCell>
+                    <TableCell>
+                      <code>{entry.type}</code>
+                    </TableCell>
+                    <TableCell>{entry.jobId ? <Link href={routeHref({ page: 'job', jobId: entry.jobId })}>{shortDigest(entry.jobId, 16, 4)}</Link> : '—'}</TableCell>
+                    <TableCell>
+                      <span className="is-audit-data">{summarizeData(entry.data)}</span>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </TableContainer>
+          <Pagination
+            page={page}
+            pageSize={pageSize}
+            pageSizes={[25, 50, 100]}
+            totalItems={entries.length}
+            onChange={({ page: nextPage, pageSize: nextSize }) => {
+              setPage(nextPage);
+              setPageSize(nextSize);
+            }}
+            {...paginationTexts}
+          />
+        </>
+      )}
+    </div>
+  );
+}

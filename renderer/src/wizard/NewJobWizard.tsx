@@ -1,0 +1,397 @@
+import { Button, InlineNotification, Modal, ProgressIndicator, ProgressStep } from '@carbon/react';
+import { ArrowLeft, ArrowRight, Pause, Play, StopFilled } from '@carbon/icons-react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
+import { useTranslation } from 'react-i18next';
+import type { Job } from '../../../main/jobs/job';
+import { asList, optionalCall, str } from '../api/optional-calls';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { JobRecords } from '../components/JobRecords';
+import { PageHeader } from '../components/PageHeader';
+import { ProgressPanel } from '../components/ProgressPanel';
+import { useApi, useApiEvents, useJobProgress } from '../state/api-context';
+import { takePendingSource, type PendingSource } from '../state/pending-source';
+import { navigate, routeHref } from '../state/router';
+import { ImageStep, toProbeView, type ProbeView } from './ImageStep';
+import { JOB_STEP_OF, jobNameFromFile, resumeStep, stepDone, wizardSteps, type JobStepName, type WizardStep } from './steps';
+import { TargetStep, type JobForm } from './TargetStep';
+
+const NETWORK_STEPS = new Set<WizardStep>(['key', 'upload', 'import', 'provision']);
+const RECORD_OF: Partial<Record<WizardStep, 'seal' | 'wrap' | 'upload' | 'import' | 'provision'>> = {
+  seal: 'seal',
+  key: 'wrap',
+  upload: 'upload',
+  import: 'import',
+  provision: 'provision',
+};
+const POLL_MS = 1000;
+
+const DEFAULT_FORM: JobForm = {
+  target: 'vpc',
+  name: '',
+  profile: 'sandbox',
+  provision: false,
+  engine: 'native',
+  iterTimeMs: 2000,
+  verify: true,
+};
+
+type RunState = 'idle' | 'running' | 'paused' | 'failed' | 'cancelled';
+
+export function NewJobWizard({ jobId }: { jobId?: string }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [source, setSource] = useState<PendingSource | null>(() => (jobId ? null : takePendingSource()));
+  const [probe, setProbe] = useState<ProbeView | null>(null);
+  const [form, setForm] = useState<JobForm>(() => ({ ...DEFAULT_FORM, name: source ? jobNameFromFile(source.name) : '' }));
+  const [job, setJob] = useState<Job | null>(null);
+  const [step, setStep] = useState<WizardStep>('image');
+  const [run, setRun] = useState<RunState>('idle');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [profiles, setProfiles] = useState<string[]>(['sandbox']);
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  const [online, setOnline] = useState(() => navigator.onLine);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const progress = useJobProgress(job?.id);
+  const firstRender = useRef(true);
+
+  const steps = wizardSteps(job ? job.options.provision : form.provision);
+  const index = Math.max(0, steps.indexOf(step));
+  const jobStep: JobStepName | undefined = JOB_STEP_OF[step];
+  const done = job ? stepDone(step, job.state, job.lastGoodState) : false;
+
+  // Keyboard and screen-reader users land on the new step's heading, not at the end of the old one.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    headingRef.current?.focus();
+  }, [step]);
+
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    window.addEventListener('online', update);
+    window.addEventListener('offline', update);
+    return () => {
+      window.removeEventListener('online', update);
+      window.removeEventListener('offline', update);
+    };
+  }, []);
+
+  // Profiles to choose from, when the profiles call exists in this build.
+  useEffect(() => {
+    const call = optionalCall(api, 'listProfiles');
+    if (!call) return;
+    call({})
+      .then((result) => {
+        const names = asList(result, 'profiles')
+          .map((profile) => str(profile, 'name', 'id'))
+          .filter((name): name is string => Boolean(name));
+        if (names.length) setProfiles(names);
+      })
+      .catch(() => undefined);
+  }, [api]);
+
+  // A file dropped on the Jobs page arrives here already uploaded: probe it.
+  useEffect(() => {
+    if (!source || probe || jobId) return;
+    const call = optionalCall(api, 'probeImage', 'probe');
+    if (!call) return;
+    call({ path: source.path })
+      .then((result) => setProbe(toProbeView(result)))
+      .catch((caught: unknown) => setError(caught));
+    // Only for the source handed over at mount.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const refresh = useCallback(
+    async (id: string) => {
+      const [record, running] = await Promise.all([api.getJob({ jobId: id }), api.runningJobs({})]);
+      setJob(record);
+      return { record, running: running.includes(id) };
+    },
+    [api],
+  );
+
+  // Resuming a job from the Jobs page: pick up at its first unfinished step.
+  useEffect(() => {
+    if (!jobId) return;
+    refresh(jobId)
+      .then(({ record, running }) => {
+        setForm((current) => ({ ...current, target: record.target, name: record.name, profile: record.profile, provision: record.options.provision }));
+        if (record.source) setSource({ path: record.source.path, name: record.name, size: record.source.fileSize });
+        const next = resumeStep(record.state, record.lastGoodState, record.options.provision);
+        setStep(next);
+        if (running) setRun('running');
+        else if (record.state === 'failed') {
+          setRun('failed');
+          if (record.error) setError(record.error);
+        } else if (record.state === 'cancelled') setRun('cancelled');
+      })
+      .catch((caught: unknown) => setError(caught));
+  }, [jobId, refresh]);
+
+  // While a step runs: follow events, and poll as a safety net (a socket may reconnect and miss one).
+  const check = useCallback(async () => {
+    if (!job) return;
+    try {
+      const { record, running } = await refresh(job.id);
+      if (stepDone(step, record.state, record.lastGoodState) && !running) setRun('idle');
+      else if (record.state === 'failed' && !running) {
+        setRun('failed');
+        setError(record.error ?? null);
+      } else if (record.state === 'cancelled') setRun('cancelled');
+      else if (!running) setRun('paused');
+    } catch (caught) {
+      setError(caught);
+    }
+  }, [job, refresh, step]);
+
+  useApiEvents((event) => {
+    if (run === 'running' && event.type === 'job-updated' && event.jobId === job?.id) void check();
+  });
+
+  useEffect(() => {
+    if (run !== 'running') return;
+    const timer = window.setInterval(() => void check(), POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [run, check]);
+
+  const createJob = async () => {
+    if (!source) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await api.createJob({
+        sourcePath: source.path,
+        target: form.target,
+        name: form.name.trim() || jobNameFromFile(source.name),
+        profile: form.profile,
+        engine: form.engine,
+        iterTimeMs: form.iterTimeMs,
+        verify: form.verify,
+        provision: form.provision,
+      });
+      setJob(created);
+      // The address now names the job, so a reload resumes it (without remounting this wizard).
+      window.history.replaceState(null, '', routeHref({ page: 'new', jobId: created.id }));
+      setStep('seal');
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const runStep = async () => {
+    if (!job || !jobStep) return;
+    setError(null);
+    setRun('running');
+    try {
+      await api.runJob({ jobId: job.id, until: jobStep });
+    } catch (caught) {
+      setError(caught);
+      setRun('failed');
+    }
+  };
+
+  const pause = async () => {
+    if (!job) return;
+    try {
+      await api.pauseJob({ jobId: job.id });
+      await check();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  const cancelJob = async () => {
+    if (!job) return;
+    try {
+      const record = await api.cancelJob({ jobId: job.id });
+      setJob(record);
+      setRun('cancelled');
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  const goNext = () => {
+    const next = steps[index + 1];
+    if (next) {
+      setRun('idle');
+      setError(null);
+      setStep(next);
+    }
+  };
+
+  const stepTitle = (name: WizardStep) => t(`wizard.steps.${name}`);
+  const heading = step === 'done' ? t('wizard.done.heading') : t(`wizard.${step}.heading`);
+  const explain = step === 'done' ? t('wizard.done.explain') : t(`wizard.${step}.explain`);
+  const startLabel = jobStep ? t(`wizard.${step}.start`) : '';
+  const record = RECORD_OF[step];
+
+  return (
+    <div className="is-wizard" data-testid="wizard" data-step={step} data-run={run}>
+      <PageHeader title={t('wizard.title')} />
+      <nav className="is-wizard-steps" aria-label={t('wizard.stepsLabel')}>
+        <ProgressIndicator currentIndex={index} spaceEqually>
+          {steps.map((name, position) => (
+            <ProgressStep
+              key={name}
+              label={stepTitle(name)}
+              description={t('wizard.stepOf', { current: position + 1, total: steps.length })}
+              complete={position < index || (position === index && step === 'done')}
+              current={position === index && step !== 'done'}
+              disabled={position > index}
+              translateWithId={(id: string) => translateProgressStep(id, t)}
+            />
+          ))}
+        </ProgressIndicator>
+      </nav>
+      <section className="is-wizard-panel" aria-labelledby="wizard-step-heading">
+        {job && jobId && step !== 'done' && run !== 'cancelled' && (
+          <InlineNotification kind="info" lowContrast hideCloseButton title={t('wizard.resumeNotice', { name: job.name })} className="is-notice" statusIconDescription={t('wizard.resumeNotice', { name: job.name })} />
+        )}
+        <h2 id="wizard-step-heading" className="is-step-heading" tabIndex={-1} ref={headingRef}>
+          {heading}
+        </h2>
+        <p className="is-step-explain">{explain}</p>
+        {NETWORK_STEPS.has(step) && !done && (
+          <InlineNotification
+            kind={online ? 'info' : 'warning'}
+            lowContrast
+            hideCloseButton
+            title={online ? t('common.networkNeeded') : t('common.offline')}
+            className="is-notice"
+            statusIconDescription={online ? t('common.networkNeeded') : t('common.offline')}
+          />
+        )}
+
+        {step === 'image' && (
+          <ImageStep
+            source={source}
+            probe={probe}
+            onSource={(next, view) => {
+              setSource(next);
+              setProbe(view);
+              setForm((current) => ({ ...current, name: jobNameFromFile(next.name) }));
+            }}
+          />
+        )}
+        {step === 'target' && <TargetStep form={form} onChange={setForm} profiles={profiles} disabled={busy} />}
+
+        {jobStep && run === 'running' && (
+          <ProgressPanel progress={progress?.progress ?? null} step={progress?.step ?? jobStep} showParts={jobStep === 'upload'} />
+        )}
+        {run === 'paused' && !done && (
+          <InlineNotification kind="warning" lowContrast hideCloseButton title={t('wizard.paused')} className="is-notice" statusIconDescription={t('wizard.paused')} />
+        )}
+        {run === 'cancelled' && (
+          <InlineNotification kind="warning" lowContrast hideCloseButton title={t('wizard.cancelled')} className="is-notice" statusIconDescription={t('wizard.cancelled')} />
+        )}
+        <ErrorNotice error={error} onClose={() => setError(null)} />
+        {jobStep && done && job && (
+          <>
+            <InlineNotification kind="success" lowContrast hideCloseButton title={t(`wizard.${step}.done`)} className="is-notice" statusIconDescription={t(`wizard.${step}.done`)} data-testid="step-done" />
+            {record && <JobRecords job={job} only={step === 'seal' ? ['source', 'seal'] : [record]} />}
+          </>
+        )}
+        {step === 'done' && job && <JobRecords job={job} />}
+
+        <div className="is-step-actions">
+          {(step === 'image' || step === 'target') && index > 0 && (
+            <Button kind="secondary" renderIcon={ArrowLeft} onClick={() => setStep(steps[index - 1])} disabled={busy}>
+              {t('common.back')}
+            </Button>
+          )}
+          {step === 'image' && (
+            <Button kind="primary" renderIcon={ArrowRight} disabled={!source} onClick={goNext} data-testid="wizard-next">
+              {t('common.next')}
+            </Button>
+          )}
+          {step === 'target' && (
+            <Button kind="primary" renderIcon={ArrowRight} disabled={!source || busy} onClick={() => void createJob()} data-testid="wizard-create">
+              {t('wizard.target.create')}
+            </Button>
+          )}
+          {jobStep && !done && run !== 'running' && run !== 'cancelled' && (
+            <Button kind="primary" renderIcon={Play} onClick={() => void runStep()} data-testid="wizard-run">
+              {run === 'failed' ? t('wizard.retry') : run === 'paused' ? t('wizard.resume') : startLabel}
+            </Button>
+          )}
+          {jobStep && run === 'running' && (
+            <>
+              <Button kind="secondary" renderIcon={Pause} onClick={() => void pause()} data-testid="wizard-pause">
+                {t('wizard.pause')}
+              </Button>
+              <Button kind="danger--tertiary" renderIcon={StopFilled} onClick={() => setConfirmCancel(true)} data-testid="wizard-cancel">
+                {t('wizard.cancelStep')}
+              </Button>
+            </>
+          )}
+          {jobStep && done && (
+            <Button kind="primary" renderIcon={ArrowRight} onClick={goNext} data-testid="wizard-next">
+              {t('wizard.continue')}
+            </Button>
+          )}
+          {step === 'done' && job && (
+            <>
+              <Button kind="primary" href={routeHref({ page: 'job', jobId: job.id })} data-testid="wizard-view-job">
+                {t('wizard.done.viewJob')}
+              </Button>
+              <Button
+                kind="tertiary"
+                onClick={() => {
+                  window.location.hash = '#/new';
+                  navigate({ page: 'new' });
+                  window.location.reload();
+                }}
+              >
+                {t('wizard.done.another')}
+              </Button>
+            </>
+          )}
+        </div>
+        {jobStep && <p className="is-drop-hint">{t('wizard.leaveNote')}</p>}
+      </section>
+      {confirmCancel &&
+        createPortal(
+          <Modal
+            open
+            danger
+            modalHeading={t('job.cancelTitle')}
+            primaryButtonText={t('job.cancel')}
+            secondaryButtonText={t('common.close')}
+            closeButtonLabel={t('common.close')}
+            onRequestClose={() => setConfirmCancel(false)}
+            onRequestSubmit={() => {
+              setConfirmCancel(false);
+              void cancelJob();
+            }}
+          >
+            <p>{t('job.cancelBody')}</p>
+          </Modal>,
+          document.body,
+        )}
+    </div>
+  );
+}
+
+/** Carbon's ProgressStep announces "Complete", "Incomplete"… in English unless translated. */
+function translateProgressStep(id: string, t: (key: string) => string): string {
+  switch (id) {
+    case 'carbon.progress-step.complete':
+      return t('wizard.progressStep.complete');
+    case 'carbon.progress-step.incomplete':
+      return t('wizard.progressStep.incomplete');
+    case 'carbon.progress-step.current':
+      return t('wizard.progressStep.current');
+    case 'carbon.progress-step.invalid':
+      return t('wizard.progressStep.invalid');
+    default:
+      return id;
+  }
+}
