@@ -41,7 +41,7 @@ export class LuksRawReader implements DiskReader {
     }
     const length = Math.min(target.length, this.virtualSize - offset);
     const pieces: Array<Promise<void>> = [];
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       // pieces end on PIECE boundaries of the volume, so only the first and last can be partial sectors
       const position = offset + done;
       const chunk = Math.min(length - done, PIECE - (position % PIECE));
@@ -88,13 +88,20 @@ export class LuksRawReader implements DiskReader {
  * Opens a raw LUKS1 volume with its passphrase (for classic-luks: base64(DEK)). A passphrase no key slot
  * accepts → LUKS_WRONG_PASSPHRASE; a file without the LUKS magic → LUKS_NOT_LUKS.
  */
-export async function openLuksRawReader(path: string, passphrase: Buffer, options: { pool?: XtsPool } = {}): Promise<LuksRawReader> {
+export async function openLuksRawReader(
+  path: string,
+  passphrase: Buffer,
+  options: { pool?: XtsPool } = {},
+): Promise<LuksRawReader> {
   const handle = await open(path, 'r');
   try {
     const fileSize = (await handle.stat()).size;
     const readArea = async (offset: number, length: number): Promise<Buffer> => {
       if (offset + length > fileSize) {
-        throw new AppError('LUKS_CORRUPT_HEADER', 'The LUKS header points past the end of the file; the file is truncated or damaged.');
+        throw new AppError(
+          'LUKS_CORRUPT_HEADER',
+          'The LUKS header points past the end of the file; the file is truncated or damaged.',
+        );
       }
       const buf = Buffer.alloc(length);
       let done = 0;
@@ -113,9 +120,14 @@ export async function openLuksRawReader(path: string, passphrase: Buffer, option
     const { header, masterKey } = await openLuks1(readArea, passphrase);
     try {
       if (header.payloadOffsetSectors * SECTOR > fileSize) {
-        throw new AppError('LUKS_CORRUPT_HEADER', 'The LUKS payload starts past the end of the file; the file is truncated.');
+        throw new AppError(
+          'LUKS_CORRUPT_HEADER',
+          'The LUKS payload starts past the end of the file; the file is truncated.',
+        );
       }
-      const decryptor = options.pool ? await poolDecryptor(options.pool, masterKey, 'plain64') : localDecryptor(masterKey, 'plain64');
+      const decryptor = options.pool
+        ? await poolDecryptor(options.pool, masterKey, 'plain64')
+        : localDecryptor(masterKey, 'plain64');
       return new LuksRawReader(handle, header, fileSize, decryptor);
     } finally {
       masterKey.fill(0);

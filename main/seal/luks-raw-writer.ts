@@ -59,7 +59,10 @@ export const luksRawWriter: SealedFormatWriter = {
           if (!holes.covers(offset, sourceLength)) {
             const got = await reader.read(offset, chunk.subarray(0, sourceLength));
             if (got !== sourceLength) {
-              throw new AppError('SOURCE_SHORT_READ', `The source image ended early (at ${offset + got} of ${reader.virtualSize} bytes).`);
+              throw new AppError(
+                'SOURCE_SHORT_READ',
+                `The source image ended early (at ${offset + got} of ${reader.virtualSize} bytes).`,
+              );
             }
           }
           const keyHandle = handle;
@@ -98,9 +101,18 @@ export const luksRawWriter: SealedFormatWriter = {
 
 function asSealError(error: unknown): unknown {
   if (!(error instanceof AppError)) return error;
-  const code = error.code === 'LUKS_WRONG_PASSPHRASE' ? 'SEAL_WRONG_KEY' : error.code === 'LUKS_NOT_LUKS' ? 'SEAL_NOT_SEALED_FORMAT' : null;
+  const code =
+    error.code === 'LUKS_WRONG_PASSPHRASE'
+      ? 'SEAL_WRONG_KEY'
+      : error.code === 'LUKS_NOT_LUKS'
+        ? 'SEAL_NOT_SEALED_FORMAT'
+        : null;
   if (!code) return error;
-  return new AppError(code, error.message, { hint: error.hint, details: { ...error.details, reason: error.code }, cause: error });
+  return new AppError(code, error.message, {
+    hint: error.hint,
+    details: { ...error.details, reason: error.code },
+    cause: error,
+  });
 }
 
 /** The source's unallocated ranges, so chunks that lie wholly in a hole are encrypted from zeros without reading. */

@@ -264,7 +264,8 @@ export function buildDynamicHeader(header: DynamicHeader): Buffer {
 }
 
 export function parseDynamicHeader(buf: Buffer): DynamicHeader {
-  if (buf.length < DYNAMIC_HEADER_SIZE) throw malformed('The VHD dynamic header is incomplete (the file is too short).');
+  if (buf.length < DYNAMIC_HEADER_SIZE)
+    throw malformed('The VHD dynamic header is incomplete (the file is too short).');
   const block = buf.subarray(0, DYNAMIC_HEADER_SIZE);
   if (block.toString('latin1', 0, 8) !== DYNAMIC_HEADER_COOKIE) {
     throw malformed('The VHD dynamic header does not start with "cxsparse".');
@@ -272,7 +273,9 @@ export function parseDynamicHeader(buf: Buffer): DynamicHeader {
   const checksum = block.readUInt32BE(36);
   const expected = vhdChecksum(block, 36);
   if (checksum !== expected) {
-    throw malformed(`The VHD dynamic header checksum is wrong (stored ${hex32(checksum)}, computed ${hex32(expected)}).`);
+    throw malformed(
+      `The VHD dynamic header checksum is wrong (stored ${hex32(checksum)}, computed ${hex32(expected)}).`,
+    );
   }
   return {
     dataOffset: block.readBigUInt64BE(8),
@@ -369,12 +372,17 @@ export function buildBatmapHeader(header: BatmapHeader): Buffer {
 export function parseBatmapHeader(buf: Buffer): BatmapHeader {
   if (buf.length < BATMAP_HEADER_SIZE) throw malformed('The VHD batmap header is incomplete.');
   if (buf.toString('latin1', 0, 8) !== BATMAP_COOKIE) {
-    throw new AppError('VHD_NOT_ENCRYPTED', 'This VHD has no blktap batmap, so it carries no encryption key hash: it was not encrypted by vhd-util.', {
-      hint: 'Seal the image with the classic-vhd target, or pick the encrypted output file.',
-    });
+    throw new AppError(
+      'VHD_NOT_ENCRYPTED',
+      'This VHD has no blktap batmap, so it carries no encryption key hash: it was not encrypted by vhd-util.',
+      {
+        hint: 'Seal the image with the classic-vhd target, or pick the encrypted output file.',
+      },
+    );
   }
   const version = buf.readUInt32BE(20);
-  if (version > BATMAP_VERSION) throw malformed(`The VHD batmap version ${hex32(version)} is newer than this app knows (1.2).`);
+  if (version > BATMAP_VERSION)
+    throw malformed(`The VHD batmap version ${hex32(version)} is newer than this app knows (1.2).`);
   return {
     batmapOffset: safeNumber(buf.readBigUInt64BE(8), 'batmap offset'),
     batmapSectors: buf.readUInt32BE(16),
@@ -451,14 +459,20 @@ export function assertVhdCryptKey(key: Uint8Array): asserts key is Buffer {
     throw new AppError(
       'VHD_KEY_SIZE',
       `A vhd-util key must be exactly 32 or 64 raw bytes (AES-128-XTS or AES-256-XTS); this one has ${key.length}.`,
-      { hint: 'Use a 64-byte key (--key-bits 512, the default) or a 32-byte key (--key-bits 256). A key file must not end with a newline.' },
+      {
+        hint: 'Use a 64-byte key (--key-bits 512, the default) or a 32-byte key (--key-bits 256). A key file must not end with a newline.',
+      },
     );
   }
   const half = key.length / 2;
   if (Buffer.from(key.subarray(0, half)).equals(Buffer.from(key.subarray(half)))) {
-    throw new AppError('VHD_KEY_WEAK', 'The key\'s two halves are equal, which XTS forbids (OpenSSL refuses it and vhd-util crashes on it).', {
-      hint: 'Generate a new random key.',
-    });
+    throw new AppError(
+      'VHD_KEY_WEAK',
+      "The key's two halves are equal, which XTS forbids (OpenSSL refuses it and vhd-util crashes on it).",
+      {
+        hint: 'Generate a new random key.',
+      },
+    );
   }
 }
 

@@ -95,11 +95,17 @@ export async function readVhdCryptMetadata(path: string, handle?: FileHandle): P
       }
     }
     if (footer.diskType !== DISK_TYPE_DYNAMIC) {
-      throw notEncrypted(path, `it is a ${footer.diskType === 2 ? 'fixed' : `type ${footer.diskType}`} VHD, and only dynamic VHDs carry the key hash.`);
+      throw notEncrypted(
+        path,
+        `it is a ${footer.diskType === 2 ? 'fixed' : `type ${footer.diskType}`} VHD, and only dynamic VHDs carry the key hash.`,
+      );
     }
     if (footer.creatorApp !== CREATOR_APP_TAP || footer.creatorVersion < MIN_CREATOR_VERSION_WITH_BATMAP) {
       const app = footer.creatorApp.replace(/\0/g, '');
-      throw notEncrypted(path, `it was written by "${app}" ${footer.creatorVersion >>> 16}.${footer.creatorVersion & 0xffff}, not by blktap (tap ≥ 1.2), so it has no key hash.`);
+      throw notEncrypted(
+        path,
+        `it was written by "${app}" ${footer.creatorVersion >>> 16}.${footer.creatorVersion & 0xffff}, not by blktap (tap ≥ 1.2), so it has no key hash.`,
+      );
     }
     const headerOffset = Number(footer.dataOffset);
     if (!Number.isSafeInteger(headerOffset) || headerOffset + DYNAMIC_HEADER_SIZE > fileSize - FOOTER_SIZE) {
@@ -107,11 +113,17 @@ export async function readVhdCryptMetadata(path: string, handle?: FileHandle): P
     }
     const header = parseDynamicHeader(await readAt(file, headerOffset, DYNAMIC_HEADER_SIZE));
     if (header.blockSize !== BLOCK_SIZE) {
-      throw malformed(path, `The VHD uses ${header.blockSize}-byte blocks; vhd-util writes 2 MiB blocks and this app reads only those.`);
+      throw malformed(
+        path,
+        `The VHD uses ${header.blockSize}-byte blocks; vhd-util writes 2 MiB blocks and this app reads only those.`,
+      );
     }
     const blockCount = Math.ceil(footer.currentSize / BLOCK_SIZE);
     if (header.maxTableEntries < blockCount) {
-      throw malformed(path, `The block table has ${header.maxTableEntries} entries, too few for a ${footer.currentSize}-byte disk.`);
+      throw malformed(
+        path,
+        `The block table has ${header.maxTableEntries} entries, too few for a ${footer.currentSize}-byte disk.`,
+      );
     }
     const batBytes = Math.max(1, Math.ceil((header.maxTableEntries * 4) / SECTOR_SIZE)) * SECTOR_SIZE;
     if (header.tableOffset + batBytes + BATMAP_HEADER_SIZE > fileSize - FOOTER_SIZE) {
@@ -128,7 +140,10 @@ export async function readVhdCryptMetadata(path: string, handle?: FileHandle): P
     }
     const batmapHeader = parseBatmapHeader(await readAt(file, header.tableOffset + batBytes, BATMAP_HEADER_SIZE));
     const checkedSectors = batmapChecksumSectors(footer.currentSize);
-    if (batmapHeader.batmapSectors < checkedSectors || batmapHeader.batmapOffset + batmapHeader.batmapSectors * SECTOR_SIZE > dataEnd) {
+    if (
+      batmapHeader.batmapSectors < checkedSectors ||
+      batmapHeader.batmapOffset + batmapHeader.batmapSectors * SECTOR_SIZE > dataEnd
+    ) {
       throw malformed(path, 'The batmap lies outside the file or is too small for the disk.');
     }
     const batmap = await readAt(file, batmapHeader.batmapOffset, batmapHeader.batmapSectors * SECTOR_SIZE);
@@ -150,10 +165,14 @@ export function checkVhdCryptKey(metadata: VhdCryptMetadata, key: Uint8Array): v
   const record = metadata.batmapHeader.keyHash;
   const hash = computeKeyHash(key, record.nonce);
   if (!timingSafeEqual(hash, record.hash)) {
-    throw new AppError('VHD_WRONG_KEY', 'This key does not open the VHD: its hash differs from the key hash stored in the image.', {
-      hint: "Use this image's own key (the job's DEK). A 64-byte key (--key-bits 512) and a 32-byte key (--key-bits 256) are not interchangeable.",
-      details: { path: metadata.path },
-    });
+    throw new AppError(
+      'VHD_WRONG_KEY',
+      'This key does not open the VHD: its hash differs from the key hash stored in the image.',
+      {
+        hint: "Use this image's own key (the job's DEK). A 64-byte key (--key-bits 512) and a 32-byte key (--key-bits 256) are not interchangeable.",
+        details: { path: metadata.path },
+      },
+    );
   }
 }
 
@@ -271,7 +290,11 @@ export class VhdCryptReader implements DiskReader {
  * Opens an encrypted VHD with its raw key (32 or 64 bytes), refusing a key whose hash does not match. With a
  * pool, large reads are decrypted on all its workers at once.
  */
-export async function openVhdCryptReader(path: string, key: Uint8Array, options: { pool?: XtsPool } = {}): Promise<VhdCryptReader> {
+export async function openVhdCryptReader(
+  path: string,
+  key: Uint8Array,
+  options: { pool?: XtsPool } = {},
+): Promise<VhdCryptReader> {
   assertVhdCryptKey(key);
   const handle = await open(path, 'r');
   try {

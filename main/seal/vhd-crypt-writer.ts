@@ -121,7 +121,10 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
         const bitmapSector = nextBlockBitmapSector(endSector);
         endSector = bitmapSector + STORED_BLOCK_SECTORS;
         if (endSector > MAX_FILE_SECTORS) {
-          throw new AppError('VHD_TOO_LARGE', 'The encrypted VHD would exceed the 2 TiB a VHD block table can address.');
+          throw new AppError(
+            'VHD_TOO_LARGE',
+            'The encrypted VHD would exceed the 2 TiB a VHD block table can address.',
+          );
         }
         bat[block] = bitmapSector;
         present[block] = true;
@@ -200,7 +203,10 @@ async function readBlock(reader: DiskReader, block: number, mayHoldData: boolean
   const length = Math.min(BLOCK_SIZE, reader.virtualSize - offset);
   const got = await reader.read(offset, data.subarray(0, length));
   if (got !== length) {
-    throw new AppError('SOURCE_SHORT_READ', `The source image ended early (at ${offset + got} of ${reader.virtualSize} bytes).`);
+    throw new AppError(
+      'SOURCE_SHORT_READ',
+      `The source image ended early (at ${offset + got} of ${reader.virtualSize} bytes).`,
+    );
   }
   data.fill(0, length);
   return data.equals(ZERO_BLOCK) ? null : stored;
@@ -213,7 +219,6 @@ async function writeFully(file: FileHandle, data: Buffer, position: number): Pro
     done += bytesWritten;
   }
 }
-
 
 /** The encryptor that runs each block on the shared worker pool, with a key handle added for this write. */
 export function poolBlockEncryptor(pool: XtsPool, handle: XtsKeyHandle, signal?: AbortSignal): BlockEncryptor {
@@ -231,7 +236,11 @@ function asSealError(error: unknown): unknown {
         ? 'SEAL_NOT_SEALED_FORMAT'
         : null;
   if (!code) return error;
-  return new AppError(code, error.message, { hint: error.hint, details: { ...error.details, reason: error.code }, cause: error });
+  return new AppError(code, error.message, {
+    hint: error.hint,
+    details: { ...error.details, reason: error.code },
+    cause: error,
+  });
 }
 
 /** Target classic-vhd: the vhd-util encrypted VHD; the secret is the raw DEK (32 or 64 bytes). */

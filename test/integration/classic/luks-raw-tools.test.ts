@@ -21,7 +21,11 @@ async function exitCode(file: string, args: string[]): Promise<{ code: number; s
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : -1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
   }
 }
 
@@ -46,7 +50,13 @@ describe.skipIf(!hasTools)('classic-luks output checked by cryptsetup and qemu-i
     wrongPassFile = join(dir, 'wrong');
     await writeFile(wrongPassFile, TARGETS['classic-luks'].encryptorSecret(randomBytes(32)), { mode: 0o600 });
     out = join(dir, 'sealed.raw');
-    await luksRawWriter.write({ reader: new MemoryDisk(source), outPath: out, secret: TARGETS['classic-luks'].encryptorSecret(dek), iterTimeMs: 50, pool });
+    await luksRawWriter.write({
+      reader: new MemoryDisk(source),
+      outPath: out,
+      secret: TARGETS['classic-luks'].encryptorSecret(dek),
+      iterTimeMs: 50,
+      pool,
+    });
   });
 
   afterAll(async () => {
@@ -67,7 +77,9 @@ describe.skipIf(!hasTools)('classic-luks output checked by cryptsetup and qemu-i
 
   it('cryptsetup accepts the passphrase base64(DEK) and refuses another', async () => {
     expect((await exitCode('cryptsetup', ['open', '--test-passphrase', '--key-file', passFile, out])).code).toBe(0);
-    expect((await exitCode('cryptsetup', ['open', '--test-passphrase', '--key-file', wrongPassFile, out])).code).not.toBe(0);
+    expect(
+      (await exitCode('cryptsetup', ['open', '--test-passphrase', '--key-file', wrongPassFile, out])).code,
+    ).not.toBe(0);
   });
 
   it('qemu-img compare (driver=luks) finds the payload identical to the source', async () => {
@@ -90,11 +102,21 @@ describe.skipIf(!hasTools)('classic-luks output checked by cryptsetup and qemu-i
     // Debian's qemu-img 7.2 sometimes fails to create LUKS with "Unable to get accurate CPU usage": retry.
     for (let attempt = 1; ; attempt += 1) {
       const result = await exitCode('qemu-img', [
-        'convert', '-f', 'raw', '-O', 'luks', '--object', `secret,id=sec0,file=${passFile}`,
-        '-o', 'key-secret=sec0,iter-time=10', sourcePath, qemuOut,
+        'convert',
+        '-f',
+        'raw',
+        '-O',
+        'luks',
+        '--object',
+        `secret,id=sec0,file=${passFile}`,
+        '-o',
+        'key-secret=sec0,iter-time=10',
+        sourcePath,
+        qemuOut,
       ]);
       if (result.code === 0) break;
-      if (attempt >= 4 || !result.stderr.includes('accurate CPU usage')) throw new Error(`qemu-img convert failed: ${result.stderr}`);
+      if (attempt >= 4 || !result.stderr.includes('accurate CPU usage'))
+        throw new Error(`qemu-img convert failed: ${result.stderr}`);
     }
     const reader = await luksRawWriter.open(qemuOut, await readFile(passFile));
     try {
@@ -110,7 +132,17 @@ describe.skipIf(!hasTools)('classic-luks output checked by cryptsetup and qemu-i
   it('our reader opens a volume formatted by cryptsetup itself', async () => {
     const volume = join(dir, 'cryptsetup.raw');
     await writeFile(volume, Buffer.alloc(4 * MiB));
-    await run('cryptsetup', ['luksFormat', '--type', 'luks1', '--batch-mode', '--pbkdf-force-iterations', '1000', '--key-file', passFile, volume]);
+    await run('cryptsetup', [
+      'luksFormat',
+      '--type',
+      'luks1',
+      '--batch-mode',
+      '--pbkdf-force-iterations',
+      '1000',
+      '--key-file',
+      passFile,
+      volume,
+    ]);
     const reader = await luksRawWriter.open(volume, await readFile(passFile));
     try {
       expect(reader.virtualSize).toBe(2 * MiB);

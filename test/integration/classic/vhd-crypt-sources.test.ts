@@ -49,7 +49,7 @@ describe('classic-vhd from every source format the app reads', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('from qemu-img\'s dynamic VHD src.vhd (what vhd-util copy takes): same blocks and ciphertext as enc256.vhd', async () => {
+  it("from qemu-img's dynamic VHD src.vhd (what vhd-util copy takes): same blocks and ciphertext as enc256.vhd", async () => {
     const out = join(dir, 'from-vhd.vhd-0.vhd');
     await sealFrom(vectorPath('src.vhd'), out, readVector(KEY256_FILE));
     const ours = await readFile(out);
@@ -66,26 +66,39 @@ describe('classic-vhd from every source format the app reads', () => {
     expect(sha256(await decrypt(out, readVector(KEY512_FILE)))).toBe(sha256(readVector('src.raw')));
   });
 
-  it.skipIf(!hasQemu)('from qcow2 and fixed VHD sources, including a size that is not a multiple of 2 MiB', async () => {
-    const size = 5 * MiB + 3 * 512;
-    const plain = randomBytes(size);
-    plain.fill(0, 2 * MiB, 4 * MiB);
-    const rawPath = join(dir, 'odd.raw');
-    await writeFile(rawPath, plain);
-    const qcow2 = join(dir, 'odd.qcow2');
-    await run('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', rawPath, qcow2]);
-    const fixed = join(dir, 'odd-fixed.vhd');
-    await run('qemu-img', ['convert', '-f', 'raw', '-O', 'vpc', '-o', 'subformat=fixed,force_size=on', rawPath, fixed]);
-    const key = randomBytes(64);
-    for (const source of [qcow2, fixed]) {
-      const out = `${source}.vhd-0.vhd`;
-      await sealFrom(source, out, key);
-      const decrypted = await decrypt(out, key);
-      expect(decrypted.length).toBe(6 * MiB);
-      expect(decrypted.subarray(0, size).equals(plain), source).toBe(true);
-      expect(decrypted.subarray(size).equals(Buffer.alloc(6 * MiB - size)), source).toBe(true);
-      const bat = parseBat((await readFile(out)).subarray(1536), 3);
-      expect(bat[1], source).toBe(BAT_UNUSED);
-    }
-  });
+  it.skipIf(!hasQemu)(
+    'from qcow2 and fixed VHD sources, including a size that is not a multiple of 2 MiB',
+    async () => {
+      const size = 5 * MiB + 3 * 512;
+      const plain = randomBytes(size);
+      plain.fill(0, 2 * MiB, 4 * MiB);
+      const rawPath = join(dir, 'odd.raw');
+      await writeFile(rawPath, plain);
+      const qcow2 = join(dir, 'odd.qcow2');
+      await run('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', rawPath, qcow2]);
+      const fixed = join(dir, 'odd-fixed.vhd');
+      await run('qemu-img', [
+        'convert',
+        '-f',
+        'raw',
+        '-O',
+        'vpc',
+        '-o',
+        'subformat=fixed,force_size=on',
+        rawPath,
+        fixed,
+      ]);
+      const key = randomBytes(64);
+      for (const source of [qcow2, fixed]) {
+        const out = `${source}.vhd-0.vhd`;
+        await sealFrom(source, out, key);
+        const decrypted = await decrypt(out, key);
+        expect(decrypted.length).toBe(6 * MiB);
+        expect(decrypted.subarray(0, size).equals(plain), source).toBe(true);
+        expect(decrypted.subarray(size).equals(Buffer.alloc(6 * MiB - size)), source).toBe(true);
+        const bat = parseBat((await readFile(out)).subarray(1536), 3);
+        expect(bat[1], source).toBe(BAT_UNUSED);
+      }
+    },
+  );
 });

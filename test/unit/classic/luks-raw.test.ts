@@ -56,7 +56,13 @@ describe('classic-luks raw volume', () => {
     expect(seen.at(-1)?.bytesDone).toBe(size);
     expect((await stat(out)).size).toBe(2 * MiB + 9 * MiB + 1024);
     const header = parseLuksHeader(await readFile(out));
-    expect(header).toMatchObject({ cipherName: 'aes', cipherMode: 'xts-plain64', hashSpec: 'sha256', keyBytes: 64, payloadOffsetSectors: 4096 });
+    expect(header).toMatchObject({
+      cipherName: 'aes',
+      cipherMode: 'xts-plain64',
+      hashSpec: 'sha256',
+      keyBytes: 64,
+      payloadOffsetSectors: 4096,
+    });
 
     const reader = await luksRawWriter.open(out, passphraseOf(dek));
     try {
@@ -93,7 +99,13 @@ describe('classic-luks raw volume', () => {
     const source = randomBytes(MiB);
     const out = join(dir, 'kat.raw');
     const dek = randomBytes(32);
-    await luksRawWriter.write({ reader: new MemoryDisk(source), outPath: out, secret: passphraseOf(dek), iterTimeMs: 20, pool });
+    await luksRawWriter.write({
+      reader: new MemoryDisk(source),
+      outPath: out,
+      secret: passphraseOf(dek),
+      iterTimeMs: 20,
+      pool,
+    });
     // get the master key through our reader's LUKS path, then check one sector with OpenSSL's own XTS
     const { openLuks1 } = await import('../../../main/crypto/luks1');
     const file = await readFile(out);
@@ -108,7 +120,13 @@ describe('classic-luks raw volume', () => {
   it('refuses a wrong passphrase and a file that is not LUKS', async () => {
     const out = join(dir, 'wrong.raw');
     const dek = randomBytes(32);
-    await luksRawWriter.write({ reader: new MemoryDisk(randomBytes(MiB)), outPath: out, secret: passphraseOf(dek), iterTimeMs: 20, pool });
+    await luksRawWriter.write({
+      reader: new MemoryDisk(randomBytes(MiB)),
+      outPath: out,
+      secret: passphraseOf(dek),
+      iterTimeMs: 20,
+      pool,
+    });
     await expectRejects(luksRawWriter.open(out, passphraseOf(randomBytes(32))), 'SEAL_WRONG_KEY');
     await expectRejects(openLuksRawReader(out, passphraseOf(randomBytes(32))), 'LUKS_WRONG_PASSPHRASE');
     const plain = join(dir, 'plain.raw');

@@ -222,7 +222,10 @@ describe('keys', () => {
 
   it('refuses other sizes, including a key file with a trailing newline', () => {
     expectAppError(() => assertVhdCryptKey(Buffer.alloc(16, 1)), 'VHD_KEY_SIZE');
-    expectAppError(() => assertVhdCryptKey(Buffer.concat([readVector(KEY256_FILE), Buffer.from('\n')])), 'VHD_KEY_SIZE');
+    expectAppError(
+      () => assertVhdCryptKey(Buffer.concat([readVector(KEY256_FILE), Buffer.from('\n')])),
+      'VHD_KEY_SIZE',
+    );
     expectAppError(() => assertVhdCryptKey(Buffer.alloc(0)), 'VHD_KEY_SIZE');
   });
 

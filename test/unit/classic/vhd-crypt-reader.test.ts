@@ -64,7 +64,9 @@ describe('decrypting the vhd-util reference images', () => {
       const counter = Buffer.alloc(8);
       counter.writeBigUInt64LE(BigInt(lba));
       const digest = createHash('sha256').update('vhd-test-sector').update(counter).digest();
-      expect(source.subarray(lba * 512, (lba + 1) * 512).equals(Buffer.concat(new Array<Buffer>(16).fill(digest)))).toBe(true);
+      expect(
+        source.subarray(lba * 512, (lba + 1) * 512).equals(Buffer.concat(new Array<Buffer>(16).fill(digest))),
+      ).toBe(true);
     }
     const enc256 = readVector('enc256.vhd');
     const enc512 = readVector('enc512.vhd');
@@ -72,7 +74,11 @@ describe('decrypting the vhd-util reference images', () => {
     expect(enc512.subarray(4096, 4112).toString('hex')).toBe('48e0c7e8d3dd6547253c501a4947a2c8');
     expect(enc256.subarray(2105344, 2105352).toString('hex')).toBe('53be2313e1cc3a64');
     // OpenSSL's own XTS (one context per sector, the reference) with the plain tweak agrees with the vectors
-    const decipher = createDecipheriv('aes-128-xts', readVector(KEY256_FILE), Buffer.from('00200000' + '0'.repeat(24), 'hex'));
+    const decipher = createDecipheriv(
+      'aes-128-xts',
+      readVector(KEY256_FILE),
+      Buffer.from('00200000' + '0'.repeat(24), 'hex'),
+    );
     const plain = decipher.update(enc256.subarray(2105344, 2105344 + 512));
     expect(plain.equals(source.subarray(8192 * 512, 8193 * 512))).toBe(true);
   });

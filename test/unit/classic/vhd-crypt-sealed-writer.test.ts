@@ -41,7 +41,15 @@ describe('classic-vhd through the SealedFormatWriter interface', () => {
     const now = new Date('2026-11-24T00:00:00Z');
     const handle = await pool.addKey(key, 'plain');
     try {
-      await writeVhdCrypt({ reader: new MemoryDisk(source), outPath: join(dir, 'pool.vhd'), key, uuid, now, encrypt: poolBlockEncryptor(pool, handle), window: 6 });
+      await writeVhdCrypt({
+        reader: new MemoryDisk(source),
+        outPath: join(dir, 'pool.vhd'),
+        key,
+        uuid,
+        now,
+        encrypt: poolBlockEncryptor(pool, handle),
+        window: 6,
+      });
     } finally {
       await pool.removeKey(handle);
     }
@@ -53,7 +61,13 @@ describe('classic-vhd through the SealedFormatWriter interface', () => {
     const source = randomBytes(3 * MiB + 512);
     const key = randomBytes(32);
     const out = join(dir, 'sealed.vhd-0.vhd');
-    const result = await vhdCryptWriter.write({ reader: new MemoryDisk(source), outPath: out, secret: key, iterTimeMs: 0, pool });
+    const result = await vhdCryptWriter.write({
+      reader: new MemoryDisk(source),
+      outPath: out,
+      secret: key,
+      iterTimeMs: 0,
+      pool,
+    });
     expect(result.cipher).toContain('aes-128-xts');
     const reader = await vhdCryptWriter.open(out, key);
     try {
@@ -84,7 +98,10 @@ describe('classic-vhd through the SealedFormatWriter interface', () => {
   it('opens the vhd-util reference and refuses a wrong key or a non-encrypted VHD in sealed-format terms', async () => {
     const reader = await vhdCryptWriter.open(vectorPath('enc512.vhd'), readVector(KEY512_FILE));
     await reader.close();
-    const wrong = (await expectRejects(vhdCryptWriter.open(vectorPath('enc512.vhd'), randomBytes(64)), 'SEAL_WRONG_KEY')) as {
+    const wrong = (await expectRejects(
+      vhdCryptWriter.open(vectorPath('enc512.vhd'), randomBytes(64)),
+      'SEAL_WRONG_KEY',
+    )) as {
       details?: Record<string, unknown>;
     };
     expect(wrong.details?.reason).toBe('VHD_WRONG_KEY');
@@ -98,7 +115,13 @@ describe('classic-vhd through the SealedFormatWriter interface', () => {
 
   it('refuses a secret that is not a 32- or 64-byte key', async () => {
     await expectRejects(
-      vhdCryptWriter.write({ reader: new MemoryDisk(randomBytes(MiB)), outPath: join(dir, 'no.vhd'), secret: randomBytes(44), iterTimeMs: 0, pool }),
+      vhdCryptWriter.write({
+        reader: new MemoryDisk(randomBytes(MiB)),
+        outPath: join(dir, 'no.vhd'),
+        secret: randomBytes(44),
+        iterTimeMs: 0,
+        pool,
+      }),
       'VHD_KEY_SIZE',
     );
   });

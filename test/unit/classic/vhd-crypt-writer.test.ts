@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../main/common/errors';
 import type { Progress } from '../../../main/common/progress';
-import { BAT_UNUSED, parseBat, parseFooter, parseBatmapHeader, formatKeyHash } from '../../../main/seal/vhd-crypt-format';
+import {
+  BAT_UNUSED,
+  parseBat,
+  parseFooter,
+  parseBatmapHeader,
+  formatKeyHash,
+} from '../../../main/seal/vhd-crypt-format';
 import { openVhdCryptReader } from '../../../main/seal/vhd-crypt-reader';
 import { writeVhdCrypt } from '../../../main/seal/vhd-crypt-writer';
 import { MemoryDisk } from './memory-disk';
@@ -71,7 +77,10 @@ describe('writing src.raw with the vectors keys', () => {
       ];
       let position = 0;
       for (const [start, end] of gaps) {
-        expect(ours.subarray(position, start).equals(expected.subarray(position, start)), `bytes ${position}..${start}`).toBe(true);
+        expect(
+          ours.subarray(position, start).equals(expected.subarray(position, start)),
+          `bytes ${position}..${start}`,
+        ).toBe(true);
         expect(ours.subarray(start, end).equals(Buffer.alloc(end - start)), `gap ${start}..${end}`).toBe(true);
         position = end;
       }
@@ -88,7 +97,9 @@ describe('writing src.raw with the vectors keys', () => {
     expect(parseFooter(ours.subarray(0, 512)).uuid.equals(parseFooter(reference.subarray(0, 512)).uuid)).toBe(false);
     expect(ours.subarray(0, 512).equals(ours.subarray(ours.length - 512))).toBe(true);
     expect(Array.from(parseBat(ours.subarray(1536), 3))).toEqual([7, BAT_UNUSED, 4111]);
-    expect(formatKeyHash(parseBatmapHeader(ours.subarray(0x800, 0xa00)).keyHash)).toBe(`${'0'.repeat(64)} ${KEY_HASH_256}`);
+    expect(formatKeyHash(parseBatmapHeader(ours.subarray(0x800, 0xa00)).keyHash)).toBe(
+      `${'0'.repeat(64)} ${KEY_HASH_256}`,
+    );
     expect(ours.subarray(0x1000, 0x201000).equals(reference.subarray(0x1000, 0x201000))).toBe(true);
     expect((await decryptAll(out, key)).equals(readVector('src.raw'))).toBe(true);
   });
@@ -125,7 +136,16 @@ describe('sources of any shape', () => {
     expect(disk.bytesRead).toBe(14 * MiB);
     const image = await readFile(out);
     const bat = parseBat(image.subarray(1536), 8);
-    expect(Array.from(bat).map((entry) => entry !== BAT_UNUSED)).toEqual([false, false, false, false, true, false, false, true]);
+    expect(Array.from(bat).map((entry) => entry !== BAT_UNUSED)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+    ]);
     // a zero plaintext sector encrypts to something that is not zero
     const firstData = (bat[4] + 1) * 512;
     expect(image.subarray(firstData, firstData + 512).equals(Buffer.alloc(512))).toBe(false);
@@ -180,7 +200,10 @@ describe('sources of any shape', () => {
 describe('refusals', () => {
   it('refuses bad keys before creating the file', async () => {
     const out = join(dir, 'never.vhd');
-    await expectRejects(writeVhdCrypt({ reader: new MemoryDisk(randomBytes(MiB)), outPath: out, key: randomBytes(48) }), 'VHD_KEY_SIZE');
+    await expectRejects(
+      writeVhdCrypt({ reader: new MemoryDisk(randomBytes(MiB)), outPath: out, key: randomBytes(48) }),
+      'VHD_KEY_SIZE',
+    );
     const half = randomBytes(32);
     await expectRejects(
       writeVhdCrypt({ reader: new MemoryDisk(randomBytes(MiB)), outPath: out, key: Buffer.concat([half, half]) }),
@@ -193,7 +216,12 @@ describe('refusals', () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     await expect(
-      writeVhdCrypt({ reader: new MemoryDisk(randomBytes(4 * MiB)), outPath: join(dir, 'aborted.vhd'), key: randomBytes(64), signal: controller.signal }),
+      writeVhdCrypt({
+        reader: new MemoryDisk(randomBytes(4 * MiB)),
+        outPath: join(dir, 'aborted.vhd'),
+        key: randomBytes(64),
+        signal: controller.signal,
+      }),
     ).rejects.toThrow('stop');
   });
 
@@ -201,7 +229,10 @@ describe('refusals', () => {
     const disk = new MemoryDisk(randomBytes(6 * MiB));
     const read = disk.read.bind(disk);
     disk.read = async (offset, target) => (offset >= 4 * MiB ? 0 : read(offset, target));
-    await expectRejects(writeVhdCrypt({ reader: disk, outPath: join(dir, 'short.vhd'), key: randomBytes(64) }), 'SOURCE_SHORT_READ');
+    await expectRejects(
+      writeVhdCrypt({ reader: disk, outPath: join(dir, 'short.vhd'), key: randomBytes(64) }),
+      'SOURCE_SHORT_READ',
+    );
   });
 });
 
@@ -213,8 +244,19 @@ describe('digest stability', () => {
     const now = new Date('2026-01-01T00:00:00Z');
     const digests: string[] = [];
     for (const name of ['a.vhd', 'b.vhd']) {
-      await writeVhdCrypt({ reader: new MemoryDisk(source), outPath: join(dir, name), key, uuid, now, window: name === 'a.vhd' ? 1 : 8 });
-      digests.push(createHash('sha256').update(await readFile(join(dir, name))).digest('hex'));
+      await writeVhdCrypt({
+        reader: new MemoryDisk(source),
+        outPath: join(dir, name),
+        key,
+        uuid,
+        now,
+        window: name === 'a.vhd' ? 1 : 8,
+      });
+      digests.push(
+        createHash('sha256')
+          .update(await readFile(join(dir, name)))
+          .digest('hex'),
+      );
     }
     expect(digests[0]).toBe(digests[1]);
   });
