@@ -8,7 +8,12 @@ const SECTOR = 512;
  * the decrypted output must equal byte for byte.
  */
 export function sectorPadded(reader: DiskReader): DiskReader {
-  const paddedSize = Math.ceil(reader.virtualSize / SECTOR) * SECTOR;
+  return zeroPadded(reader, Math.ceil(reader.virtualSize / SECTOR) * SECTOR);
+}
+
+/** The reader extended to `paddedSize` bytes with a hole (e.g. a VHD rounded up to whole 2 MiB blocks). */
+export function zeroPadded(reader: DiskReader, paddedSize: number): DiskReader {
+  if (paddedSize < reader.virtualSize) throw new RangeError('zeroPadded cannot shrink a disk');
   if (paddedSize === reader.virtualSize) return reader;
   const tail = paddedSize - reader.virtualSize;
   return {
