@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { AppError } from '../common/errors';
@@ -24,7 +25,8 @@ export class ImageFile {
     await statImage(path);
     let handle: FileHandle;
     try {
-      handle = await open(path, 'r');
+      // Non-blocking, so a name swapped for a FIFO after the stat above cannot hang the open.
+      handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       throw openError(path, error);
     }

@@ -117,7 +117,7 @@ function inspectRaw(file: ImageFile): Inspection {
 async function inspectQcow2(file: ImageFile): Promise<Inspection> {
   const { layout, problems } = await readQcow2Layout(file);
   const reader = await Qcow2Reader.open(file, layout);
-  const clusterText = layout.clusterSize >= 1024 * 1024 ? `${layout.clusterSize / 1024 / 1024} MiB` : `${layout.clusterSize / 1024} KiB`;
+  const clusterText = unitSize(layout.clusterSize);
   return {
     file,
     format: 'qcow2',
@@ -143,7 +143,7 @@ async function inspectDynamicVhd(file: ImageFile): Promise<Inspection> {
   return {
     file,
     format: 'vhd-dynamic',
-    description: `VHD dynamic (${layout.blockSize / 1024 / 1024 >= 1 ? `${layout.blockSize / 1024 / 1024} MiB` : `${layout.blockSize / 1024} KiB`} blocks)`,
+    description: `VHD dynamic (${unitSize(layout.blockSize)} blocks)`,
     virtualSize: footer.virtualSize,
     problems: footerProblems(footer),
     openReader: async () => new VhdDynamicReader(file, layout),
@@ -203,4 +203,11 @@ async function inspectOther(file: ImageFile, name: string): Promise<Inspection> 
     },
     allocatedSize: async () => Math.min(info.virtualSize, info.actualSize ?? info.virtualSize),
   };
+}
+
+/** A power-of-two size in the largest unit it fills: "512 B", "64 KiB", "2 MiB". */
+function unitSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${bytes / 1024 / 1024} MiB`;
+  if (bytes >= 1024) return `${bytes / 1024} KiB`;
+  return `${bytes} B`;
 }

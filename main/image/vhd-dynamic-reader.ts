@@ -62,20 +62,27 @@ export class VhdDynamicReader implements DiskReader {
     await closeChecked(this.file);
   }
 
-  /** Copies [within, within + length) of one block, reading runs of marked sectors and zero-filling the rest. */
+  /**
+   * Copies [within, within + length) of one block. Whatever the bitmap looks like this costs at most one
+   * read: the span is read whole and sectors whose bit is clear are zeroed afterwards.
+   */
   private async readMarked(bitmap: Buffer, dataStart: number, within: number, length: number, target: Buffer, at: number): Promise<void> {
-    const end = within + length;
-    let position = within;
-    while (position < end) {
-      const sector = Math.floor(position / SECTOR);
-      const marked = isMarked(bitmap, sector);
-      let runEnd = (sector + 1) * SECTOR;
-      while (runEnd < end && isMarked(bitmap, runEnd / SECTOR) === marked) runEnd += SECTOR;
-      runEnd = Math.min(runEnd, end);
-      const targetAt = at + (position - within);
-      if (marked) await this.file.readInto(target, targetAt, runEnd - position, dataStart + position, 'VHD data block');
-      else target.fill(0, targetAt, targetAt + (runEnd - position));
-      position = runEnd;
+    const firstSector = Math.floor(within / SECTOR);
+    const lastSector = Math.floor((within + length - 1) / SECTOR);
+    let marked = 0;
+    for (let sector = firstSector; sector <= lastSector; sector += 1) if (isMarked(bitmap, sector)) marked += 1;
+    const sectors = lastSector - firstSector + 1;
+    if (marked === 0) {
+      target.fill(0, at, at + length);
+      return;
+    }
+    await this.file.readInto(target, at, length, dataStart + within, 'VHD data block');
+    if (marked === sectors) return;
+    for (let sector = firstSector; sector <= lastSector; sector += 1) {
+      if (isMarked(bitmap, sector)) continue;
+      const from = Math.max(within, sector * SECTOR);
+      const to = Math.min(within + length, (sector + 1) * SECTOR);
+      target.fill(0, at + (from - within), at + (to - within));
     }
   }
 

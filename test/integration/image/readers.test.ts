@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashVirtualContent, openDiskReader, probeImage, type DiskReader, type Extent } from '../../../main/image';
@@ -39,7 +40,7 @@ interface Variant {
 const VARIANTS: Variant[] = [
   { name: 'raw', qemuFormat: 'raw', args: [], format: 'raw', description: /raw/, sparse: false },
   { name: 'qcow2 v2 (compat=0.10)', qemuFormat: 'qcow2', args: ['-o', 'compat=0.10'], format: 'qcow2', description: /qcow2 v2 \(64 KiB/, sparse: true },
-  { name: 'qcow2 v3 512 B clusters', qemuFormat: 'qcow2', args: ['-o', 'compat=1.1,cluster_size=512'], format: 'qcow2', description: /v3 \(0.5 KiB/, sparse: true },
+  { name: 'qcow2 v3 512 B clusters', qemuFormat: 'qcow2', args: ['-o', 'compat=1.1,cluster_size=512'], format: 'qcow2', description: /v3 \(512 B/, sparse: true },
   { name: 'qcow2 v3 4 KiB clusters', qemuFormat: 'qcow2', args: ['-o', 'compat=1.1,cluster_size=4096'], format: 'qcow2', description: /v3 \(4 KiB/, sparse: true },
   { name: 'qcow2 v3 64 KiB clusters', qemuFormat: 'qcow2', args: ['-o', 'compat=1.1,cluster_size=65536'], format: 'qcow2', description: /v3 \(64 KiB/, sparse: true },
   { name: 'qcow2 v3 2 MiB clusters', qemuFormat: 'qcow2', args: ['-o', 'compat=1.1,cluster_size=2M'], format: 'qcow2', description: /v3 \(2 MiB/, sparse: true },
@@ -240,6 +241,32 @@ describe('special layouts', () => {
       expect(data.subarray(0, 64 * 1024).every((byte) => byte === 0)).toBe(true);
       expect(data.subarray(64 * 1024, 192 * 1024).every((byte) => byte === 0x3c)).toBe(true);
       expect(data.subarray(192 * 1024).every((byte) => byte === 0)).toBe(true);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('reads VHD sectors whose bitmap bit is clear as zeros', async () => {
+    const vectors = '/work/shared/vectors/vhd-util';
+    const vhd = await readFile(join(vectors, 'src.vhd'));
+    const expected = await readFile(join(vectors, 'src.raw'));
+    const batOffset = Number(vhd.readBigUInt64BE(512 + 16));
+    const block0 = vhd.readUInt32BE(batOffset) * 512;
+    const block2 = vhd.readUInt32BE(batOffset + 8) * 512;
+    vhd[block0] = 0x7f; // sector 0 not present
+    vhd[block0 + 1] = 0xf0; // sectors 12–15 not present
+    vhd.fill(0, block2, block2 + 512); // nothing of block 2 present
+    expected.fill(0, 0, 512);
+    expected.fill(0, 12 * 512, 16 * 512);
+    expected.fill(0, 4 * MiB, 6 * MiB);
+    const path = join(dir, 'partial-bitmap.vhd');
+    await writeFile(path, vhd);
+    const reader = await openDiskReader(path);
+    try {
+      expect(await hashVirtualContent(reader)).toBe(createHash('sha256').update(expected).digest('hex'));
+      const piece = Buffer.alloc(5000);
+      await reader.read(5000, piece);
+      expect(piece.equals(expected.subarray(5000, 10_000))).toBe(true);
     } finally {
       await reader.close();
     }
