@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { removeEndpointsFile, startSandbox, writeEndpointsFile } from '../../sandbox/sandbox';
+import { AppError } from '../../common/errors';
+import { readRunningSandbox, removeEndpointsFile, startSandbox, writeEndpointsFile } from '../../sandbox/sandbox';
 import type { CliRuntime } from '../runtime';
 
 /**
@@ -14,6 +15,12 @@ export function registerSandboxCommand(program: Command, cli: CliRuntime): void 
     .action(
       cli.action(async ({ runtime, signal }) => {
         const app = await runtime.app();
+        const running = await readRunningSandbox(app.dataDir);
+        if (running) {
+          throw new AppError('SANDBOX_ALREADY_RUNNING', `A sandbox already runs for the data folder ${app.dataDir} (IAM ${running.iam}, Key Protect ${running.kms}).`, {
+            hint: 'Use that one (commands with the same --data-dir find it), or stop it first.',
+          });
+        }
         const sandbox = await startSandbox({ dataDir: app.dataDir });
         runtime.onExit(async () => {
           await removeEndpointsFile(app.dataDir);

@@ -182,3 +182,27 @@ describe('pieces', () => {
     expect(calls).toBe(3);
   });
 });
+
+describe('IAM session', () => {
+  it('times out a token request that never answers and says IAM is unreachable', async () => {
+    const { IamSession } = await import('../../../main/kms/iam');
+    const { url, requests } = await scripted(['hang', 'hang']);
+    const session = new IamSession({
+      apiKey: 'some-api-key-123',
+      iamEndpoint: url,
+      timeoutMs: 200,
+      retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 },
+    });
+    const error = await failure(session.token());
+    expect(error.code).toBe('IAM_UNREACHABLE');
+    expect(requests).toHaveLength(2);
+    expect(requests[0].url).toBe('/identity/token');
+  });
+
+  it('refuses an answer that is not a JWT', async () => {
+    const { IamSession } = await import('../../../main/kms/iam');
+    const { url } = await scripted([{ status: 200, body: { access_token: 'opaque', expires_in: 3600, token_type: 'Bearer' } }]);
+    const error = await failure(new IamSession({ apiKey: 'some-api-key-123', iamEndpoint: url }).token());
+    expect(error.code).toBe('IAM_BAD_RESPONSE');
+  });
+});
