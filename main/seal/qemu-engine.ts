@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -118,6 +118,7 @@ export async function runQemuImgWithSecret(
   tmpDir: string | undefined,
   onStdout?: (text: string) => void,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  if (tmpDir) await mkdir(tmpDir, { recursive: true, mode: 0o700 });
   const dir = await mkdtemp(join(tmpDir ?? tmpdir(), 'image-sealer-secret-'));
   const fifo = join(dir, 'secret');
   try {

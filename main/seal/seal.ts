@@ -1,4 +1,4 @@
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fsyncDirectory, temporarySibling, writeFileAtomic } from '../common/atomic-file';
 import { AppError, isAppError } from '../common/errors';
@@ -132,6 +132,7 @@ export async function sealImage(options: SealImageOptions): Promise<SealResult> 
   if (!spec.dekSizes.includes(dek.length)) {
     throw new AppError('DEK_SIZE', `The ${target} target needs a DEK of ${spec.dekSizes.join(' or ')} bytes, not ${dek.length}.`);
   }
+  await mkdir(dirname(outputPath), { recursive: true });
   const secret = spec.encryptorSecret(dek);
   const temp = temporarySibling(outputPath);
   const pool = options.pool ?? createXtsPool();
