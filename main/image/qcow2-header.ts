@@ -19,6 +19,8 @@ export interface Qcow2Layout {
   refcountTableOffset: number;
   refcountTableBytes: number;
   snapshotCount: number;
+  /** how compressed clusters are compressed; zstd ones cannot be read by this runtime */
+  compression: 'zlib' | 'zstd';
   /** file regions holding metadata no guest cluster or L2 table may overlap: [start, end) */
   metadataRegions: Array<[number, number]>;
 }
@@ -151,18 +153,12 @@ export async function readQcow2Layout(file: ImageFile): Promise<{ layout: Qcow2L
       { features: bits },
     );
   }
-  if (incompatible & INCOMPAT_COMPRESSION) {
-    if (compressionType === 1) {
-      throw unsupportedImage(
-        path,
-        'The qcow2 image uses zstd compression, which this Node.js runtime cannot decompress.',
-        'Convert it first without compression: `qemu-img convert -O qcow2 image.qcow2 plain.qcow2`.',
-        { compressionType },
-      );
-    }
+  // zstd images are fine until a compressed cluster is met: the reader refuses those (and so does the probe,
+  // which walks every L2 table).
+  if (incompatible & INCOMPAT_COMPRESSION && compressionType !== 1) {
     throw corruptImage(path, FORMAT, `the compression type is ${compressionType} (known: 0 zlib, 1 zstd)`);
   }
-  if (compressionType !== 0) {
+  if (!(incompatible & INCOMPAT_COMPRESSION) && compressionType !== 0) {
     throw corruptImage(path, FORMAT, `the compression type field is ${compressionType} but the compression-type feature bit is not set`);
   }
   if (incompatible & INCOMPAT_DIRTY) {
@@ -243,6 +239,7 @@ export async function readQcow2Layout(file: ImageFile): Promise<{ layout: Qcow2L
       refcountTableOffset,
       refcountTableBytes,
       snapshotCount,
+      compression: compressionType === 1 ? 'zstd' : 'zlib',
       metadataRegions,
     },
     problems,

@@ -1,7 +1,7 @@
 import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import type { ImageFile } from './image-file';
 import type { DiskReader, Extent } from './types';
-import { corruptImage, truncatedImage } from './image-errors';
+import { corruptImage, truncatedImage, unsupportedImage } from './image-errors';
 import { overlaps, type Qcow2Layout } from './qcow2-header';
 import { ExtentMerger, checkReadRange, closeChecked } from './reader-support';
 
@@ -191,6 +191,14 @@ export class Qcow2Reader implements DiskReader {
     const compressedLength = (extraSectors + 1) * 512 - (hostOffset % 512);
     if (check) {
       const where = `guest cluster ${guestCluster}`;
+      if (this.layout.compression === 'zstd') {
+        throw unsupportedImage(
+          this.file.path,
+          'The qcow2 image holds zstd-compressed clusters, which this Node.js runtime cannot decompress.',
+          'Convert it first without compression: `qemu-img convert -O qcow2 image.qcow2 plain.qcow2`, or choose the qemu-img engine.',
+          { guestCluster },
+        );
+      }
       if (hostOffset < this.cs) throw corruptImage(this.file.path, FORMAT, `compressed ${where} points into the header`);
       if (hostOffset >= this.file.size) {
         throw truncatedImage(this.file.path, FORMAT, `compressed ${where} points past the end of the file (offset ${hostOffset})`);

@@ -161,6 +161,20 @@ describe('hostile qcow2', () => {
     await expectRefused(patch(q3, (b) => b.writeBigUInt64BE(1n << 2n, 72)), '.qcow2', [U]);
     const zstd = await expectRefused(patch(qc, (b) => (b.writeBigUInt64BE(1n << 3n, 72), b.writeUInt8(1, 104))), '.qcow2', [U]);
     expect(zstd).toMatch(/zstd/);
+    // Real qemu-img images with features the native reader leaves out.
+    const zstdEmpty = join(dir, 'zstd-empty.qcow2');
+    await run('qemu-img', ['create', '-f', 'qcow2', '-o', 'compression_type=zstd', zstdEmpty, '1M']);
+    await run('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x42 0 64k', zstdEmpty]);
+    expect(await probeImage(zstdEmpty)).toMatchObject({ format: 'qcow2', allocatedSize: 65536 });
+    const zstdCompressed = join(dir, 'zstd-compressed.qcow2');
+    await run('qemu-img', ['convert', '-c', '-O', 'qcow2', '-o', 'compression_type=zstd', zstdEmpty, zstdCompressed]);
+    expect(await expectAppError(() => probeImage(zstdCompressed), [U])).toMatchObject({ message: expect.stringMatching(/zstd/) });
+    const extended = join(dir, 'extended-l2.qcow2');
+    await run('qemu-img', ['create', '-f', 'qcow2', '-o', 'extended_l2=on', extended, '1M']);
+    expect(await expectAppError(() => probeImage(extended), [U])).toMatchObject({ message: expect.stringMatching(/subclusters/) });
+    const external = join(dir, 'external.qcow2');
+    await run('qemu-img', ['create', '-f', 'qcow2', '-o', `data_file=${join(dir, 'external-data.raw')}`, external, '1M']);
+    expect(await expectAppError(() => probeImage(external), [U])).toMatchObject({ message: expect.stringMatching(/external/) });
     await expectRefused(patch(qc, (b) => (b.writeBigUInt64BE(1n << 3n, 72), b.writeUInt8(9, 104))), '.qcow2', [C]);
     await expectRefused(patch(qc, (b) => b.writeUInt8(9, 104)), '.qcow2', [C]);
     await expectRefused(patch(qc, (b) => b.writeBigUInt64BE(1n << 3n, 72)), '.qcow2', [C]);

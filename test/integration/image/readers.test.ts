@@ -204,6 +204,26 @@ describe('special layouts', () => {
     }
   });
 
+  it('reads the current state of a qcow2 with internal snapshots and warns about them', async () => {
+    const image = join(dir, 'snapshots.qcow2');
+    await run('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', source, image]);
+    await run('qemu-img', ['snapshot', '-c', 'before', image]);
+    // Overwrites after the snapshot are copied on write: the active L1 differs from the snapshot's.
+    await run('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x99 0 128k', '-c', 'write -P 0x98 3M 64k', image]);
+    await qemuToRaw(image, 'qcow2', `${image}.raw`);
+    const probe = await probeImage(image);
+    expect(probe.problems.map((problem) => [problem.code, problem.severity])).toEqual([['QCOW2_SNAPSHOTS', 'warning']]);
+    const reader = await openDiskReader(image);
+    try {
+      expect(await hashVirtualContent(reader)).toBe(await sha256File(`${image}.raw`));
+      const first = Buffer.alloc(128 * 1024);
+      await reader.read(0, first);
+      expect(first.every((byte) => byte === 0x99)).toBe(true);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('reads a preallocated qcow2 (metadata preallocation) as holes', async () => {
     const image = join(dir, 'prealloc.qcow2');
     await run('qemu-img', ['create', '-f', 'qcow2', '-o', 'preallocation=metadata', image, '8M']);
