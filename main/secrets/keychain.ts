@@ -22,12 +22,26 @@ export interface Keychain {
 // at logout or reboot: a DEK waiting there for a wrap "days later" would be lost. Require the Secret Service.
 const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 
+/** The library's low-level reasons, in words a person can act on. */
+export function describeKeychainFailure(reason: string): string {
+  if (/Failed to connect to socket|DBUS_SESSION_BUS_ADDRESS|autolaunch|No such file or directory/i.test(reason)) {
+    return 'no D-Bus session bus can be reached';
+  }
+  if (/org\.freedesktop\.secrets was not provided|ServiceUnknown|not provided by any/i.test(reason)) {
+    return 'no Secret Service (gnome-keyring or KWallet) is running';
+  }
+  if (/no result found|locked|prompt|dismissed/i.test(reason)) {
+    return 'the keyring is locked or has no default collection';
+  }
+  return reason;
+}
+
 export function keychainUnavailable(cause: unknown): AppError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new AppError(
     'KEYCHAIN_UNAVAILABLE',
-    `The OS keychain is not available (${reason}). Image Sealer keeps API keys and data encryption keys only in the OS keychain and will not store them in files.`,
-    { hint: keychainHint(), cause },
+    `The OS keychain is not available: ${describeKeychainFailure(reason)}. Image Sealer keeps API keys and data encryption keys only in the OS keychain and will not store them in files.`,
+    { hint: keychainHint(), cause, details: { reason } },
   );
 }
 

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CredentialStore } from '../../../main/secrets/credentials';
@@ -79,11 +82,48 @@ describe('OS keychain', () => {
     const results = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, { code: string; message: string; hint: string }>;
     for (const result of [results.credential, results.custody]) {
       expect(result.code).toBe('KEYCHAIN_UNAVAILABLE');
+      expect(result.message).toMatch(/no D-Bus session bus can be reached/);
       expect(result.message).toMatch(/will not store them in files/);
       if (process.platform === 'linux') {
         expect(result.hint).toMatch(/gnome-keyring/);
         expect(result.hint).toMatch(/dbus-run-session/);
       }
+    }
+  });
+});
+
+const canStartLockedKeyring =
+  process.platform === 'linux' && (await toolAvailable('dbus-run-session')) && (await toolAvailable('gnome-keyring-daemon'));
+
+describe('a locked keyring', () => {
+  it.skipIf(!canStartLockedKeyring)('is refused with the same clear message, nothing stored', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'locked-keyring-'));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data') };
+      delete env.XDG_RUNTIME_DIR;
+      delete env.IMAGE_SEALER_DEK_CUSTODY;
+      delete env.DBUS_SESSION_BUS_ADDRESS;
+      const { stdout } = await run(
+        'dbus-run-session',
+        [
+          '--',
+          'sh',
+          '-c',
+          'gnome-keyring-daemon --components=secrets --start >/dev/null; exec "$@"',
+          'sh',
+          process.execPath,
+          'bin/run-ts.js',
+          'test/integration/secrets/fixtures/keychain-child.ts',
+          service,
+        ],
+        { env, cwd: process.cwd() },
+      );
+      const results = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, { code: string; message: string }>;
+      expect(results.credential.code).toBe('KEYCHAIN_UNAVAILABLE');
+      expect(results.custody.code).toBe('KEYCHAIN_UNAVAILABLE');
+      expect(results.custody.message).toMatch(/locked|Secret Service/);
+    } finally {
+      await rm(home, { recursive: true, force: true });
     }
   });
 });
