@@ -8,14 +8,20 @@ import { registerSandboxCommand } from './sandbox';
 import { registerWrapCommand } from './wrap';
 import { registerJobCommands } from './jobs';
 import { registerRunCommand } from './run';
+import { registerSealCommands } from './seal';
 import { registerServeCommand } from './serve';
 import { registerUploadCommand } from './upload';
+import { registerImportCommands } from './import';
+import { registerProvisionCommand } from './provision';
 
 /** Every command group, registered in the order `--help` lists them. Each engineer adds one line. */
 export const COMMAND_GROUPS: Array<(program: Command, cli: CliRuntime) => void> = [
   registerRunCommand,
+  registerSealCommands,
   registerWrapCommand,
   registerUploadCommand,
+  registerImportCommands,
+  registerProvisionCommand,
   registerJobCommands,
   registerAuditCommands,
   registerServeCommand,
