@@ -22,12 +22,17 @@ export class TokenBucket {
     this.last = t;
   }
 
-  /** Resolves once `bytes` may be sent. Requests larger than the bucket go into debt and wait it out. */
-  async take(bytes: number, signal?: AbortSignal): Promise<void> {
+  /** Spends `bytes` of tokens and says how many ms to wait before sending them (0: at once). */
+  reserve(bytes: number): number {
     this.refill();
     this.tokens -= bytes;
-    if (this.tokens >= 0) return;
-    await sleep(Math.ceil((-this.tokens / this.bytesPerSecond) * 1000), signal);
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.bytesPerSecond) * 1000);
+  }
+
+  /** Resolves once `bytes` may be sent. Requests larger than the bucket go into debt and wait it out. */
+  async take(bytes: number, signal?: AbortSignal): Promise<void> {
+    const wait = this.reserve(bytes);
+    if (wait > 0) await sleep(wait, signal);
   }
 }
 
