@@ -11,8 +11,11 @@ export async function runJobWithProgress(
   signal: AbortSignal,
   until?: JobStep,
 ): Promise<Job> {
+  let lastState: string | null = null;
   const stop = app.events.on((event) => {
-    if (event.type === 'job-updated' && event.jobId === jobId) output.info(`${jobId}: ${event.state}`);
+    if (event.type !== 'job-updated' || event.jobId !== jobId || event.state === lastState) return;
+    lastState = event.state;
+    output.info(`${jobId}: ${event.state}`);
   });
   try {
     return await jobRunner(app).run(jobId, {
