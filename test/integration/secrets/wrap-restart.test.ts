@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,11 +12,13 @@ import { toolAvailable } from '../../../main/common/tools';
 import { startSandbox } from '../../../main/sandbox/sandbox';
 import { KeychainDekCustody } from '../../../main/secrets/keychain-custody';
 import { OsKeychain, probeKeychain } from '../../../main/secrets/keychain';
-import { importSecretFromUnwrapped } from '../../../main/targets';
+import { jobRunner } from '../../../main/jobs/runner';
+import { verifySealedImage } from '../../../main/seal/verify';
+import { importSecretFromUnwrapped, targetSpec } from '../../../main/targets';
 
 /**
- * Offline preparation across a restart: a job is sealed (its DEK put into the real keychain custody, as the
- * seal step does), then a NEW process (`image-sealer wrap JOB`) wraps it. Afterwards the keychain entry is
+ * Offline preparation across a restart: a job is sealed by the seal step (its DEK goes into the real keychain
+ * custody), then a NEW process (`image-sealer wrap JOB`) wraps it. Afterwards the keychain entry is
  * gone and no form of the DEK is in any file under the data directory.
  */
 const run = promisify(execFile);
@@ -45,33 +47,32 @@ describe('wrap after a restart, with the DEK in the OS keychain', () => {
 
   it.skipIf(!probe.available)('wraps in a new process, deletes the keychain entry and leaves no DEK bytes on disk', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'wrap-restart-'));
-    const app = await createAppContext({ dataDir, host: 'test' });
-    const dek = randomBytes(32);
-    const job = await app.jobs.create({ name: 'offline', target: 'vpc', profile: 'sandbox' });
-    const custody = new KeychainDekCustody();
-    await custody.put(job.id, dek);
-    await app.jobs.update(job.id, () => ({
-      state: 'sealed',
-      lastGoodState: 'sealed',
-      seal: {
-        outputPath: join(dataDir!, 'offline.qcow2'),
-        engine: 'native',
-        format: 'qcow2-luks',
-        cipher: 'aes-xts-plain64',
-        outputSize: 0,
-        outputSha256: '0'.repeat(64),
-        contentSha256: '0'.repeat(64),
-        keyFingerprint: createHash('sha256').update(dek).digest('hex').slice(0, 8),
-        dekSize: 32,
-        dekSource: 'generated',
-        verified: true,
-        dekCustody: `dek:${job.id}`,
-      },
-    }));
-
+    const app = await createAppContext({ dataDir: join(dataDir, 'data'), host: 'test' });
+    // A small raw disk outside the data directory, sealed by the real seal step with the real keychain custody.
+    const source = join(dataDir, 'disk.raw');
+    const disk = await open(source, 'w');
+    await disk.truncate(3 << 20);
+    await disk.write(randomBytes(1 << 20), 0, 1 << 20, 1 << 20);
+    await disk.close();
+    const created = await app.jobs.create({ name: 'offline', target: 'vpc', profile: 'sandbox', options: { iterTimeMs: 10 } });
+    await app.jobs.update(created.id, () => ({ source: { path: source, format: 'raw', virtualSize: 3 << 20, fileSize: 3 << 20 } }));
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.IMAGE_SEALER_DEK_CUSTODY;
-    const { stdout } = await run(process.execPath, ['bin/image-sealer.js', 'wrap', job.id, '--data-dir', dataDir, '--json'], {
+    const saved = process.env.IMAGE_SEALER_DEK_CUSTODY;
+    delete process.env.IMAGE_SEALER_DEK_CUSTODY;
+    try {
+      await jobRunner(app).run(created.id, { until: 'seal' });
+    } finally {
+      if (saved !== undefined) process.env.IMAGE_SEALER_DEK_CUSTODY = saved;
+    }
+    const job = await app.jobs.get(created.id);
+    expect(job.state).toBe('sealed');
+    const custody = new KeychainDekCustody();
+    const dek = (await custody.get(job.id))!;
+    expect(dek).not.toBeNull();
+    expect(createHash('sha256').update(dek).digest('hex').slice(0, 8)).toBe(job.seal!.keyFingerprint);
+
+    const { stdout } = await run(process.execPath, ['bin/image-sealer.js', 'wrap', job.id, '--data-dir', app.dataDir, '--json'], {
       env,
       cwd: process.cwd(),
     });
@@ -95,7 +96,7 @@ describe('wrap after a restart, with the DEK in the OS keychain', () => {
       Buffer.from(dek.toString('base64url')),
       Buffer.from(Buffer.from(dek.toString('base64')).toString('base64')),
     ];
-    const files = await filesUnder(dataDir);
+    const files = await filesUnder(app.dataDir);
     expect(files.length).toBeGreaterThan(3);
     for (const file of files) {
       const bytes = await readFile(file);
@@ -104,8 +105,9 @@ describe('wrap after a restart, with the DEK in the OS keychain', () => {
 
     // The WDEK in the job record unwraps (official SDK, sandbox restarted on the same data) to the import secret.
     const wrapped = await app.jobs.get(job.id);
+    expect(wrapped.state).toBe('wrapped');
     expect(wrapped.wrap?.roundTripVerified).toBe(true);
-    const sandbox = await startSandbox({ dataDir });
+    const sandbox = await startSandbox({ dataDir: app.dataDir });
     try {
       const kp = new IbmKeyProtectApiV2({
         authenticator: new IamAuthenticator({ apikey: sandbox.endpoints.apiKey, url: sandbox.endpoints.iam }),
@@ -117,10 +119,18 @@ describe('wrap after a restart, with the DEK in the OS keychain', () => {
         keyActionUnwrapBody: Buffer.from(JSON.stringify({ ciphertext: wrapped.wrap!.wdek })),
       });
       expect(importSecretFromUnwrapped('vpc', unwrapped.result.plaintext).toString('ascii')).toBe(dek.toString('base64'));
+      // What the import service derives opens the sealed image, and its content is the source's.
+      const verified = await verifySealedImage({
+        sealedPath: job.seal!.outputPath,
+        sourcePath: source,
+        target: 'vpc',
+        dek: targetSpec('vpc').dekFromUnwrapped(unwrapped.result.plaintext),
+      });
+      expect(verified.contentSha256).toBe(job.seal!.contentSha256);
     } finally {
       await sandbox.stop();
     }
-    const audit = await readFile(join(dataDir, 'audit.log'), 'utf8');
+    const audit = await readFile(join(app.dataDir, 'audit.log'), 'utf8');
     expect(audit).toContain('dek.custody.deleted');
   });
 });
