@@ -17,7 +17,9 @@ export const DETECT_HEAD_BYTES = 1024;
 export function detect(head: Buffer, tail: Buffer | undefined): Detected {
   const text = (start: number, end: number) => (head.length >= end ? head.toString('latin1', start, end) : '');
   if (head.length >= 4 && head.readUInt32BE(0) === QCOW2_MAGIC) {
-    return head.length >= 8 && head.readUInt32BE(4) === 1 ? { kind: 'other', name: 'qcow (version 1)' } : { kind: 'qcow2' };
+    return head.length >= 8 && head.readUInt32BE(4) === 1
+      ? { kind: 'other', name: 'qcow (version 1)' }
+      : { kind: 'qcow2' };
   }
   if (hasFooterCookie(head)) return { kind: 'vhd-start' };
   if (tail && hasFooterCookie(tail)) return { kind: 'vhd-end' };
@@ -26,7 +28,8 @@ export function detect(head: Buffer, tail: Buffer | undefined): Detected {
 
   const other = otherDiskFormat(head, text);
   if (other) return { kind: 'other', name: other };
-  if (tail && tail.length >= 4 && tail.toString('latin1', 0, 4) === 'koly') return { kind: 'other', name: 'Apple disk image (dmg)' };
+  if (tail && tail.length >= 4 && tail.toString('latin1', 0, 4) === 'koly')
+    return { kind: 'other', name: 'Apple disk image (dmg)' };
 
   const archive = archiveFormat(head, text);
   if (archive) return { kind: 'archive', name: archive };

@@ -11,7 +11,11 @@ let zeros: Buffer | undefined;
  * between a source and its decrypted output. Holes are hashed from one shared zero buffer without reading,
  * and the next chunk is read while the current one is hashed.
  */
-export async function hashVirtualContent(reader: DiskReader, signal?: AbortSignal, onProgress?: ProgressListener): Promise<string> {
+export async function hashVirtualContent(
+  reader: DiskReader,
+  signal?: AbortSignal,
+  onProgress?: ProgressListener,
+): Promise<string> {
   zeros ??= Buffer.alloc(CHUNK);
   const hash = createHash('sha256');
   const meter = new ProgressMeter('hash', reader.virtualSize, onProgress);
@@ -21,7 +25,8 @@ export async function hashVirtualContent(reader: DiskReader, signal?: AbortSigna
   let expected = 0;
   for await (const extent of reader.extents()) {
     signal?.throwIfAborted();
-    if (extent.offset !== expected) throw readerBug(`extents() left a gap or overlap at ${expected} (next extent at ${extent.offset})`);
+    if (extent.offset !== expected)
+      throw readerBug(`extents() left a gap or overlap at ${expected} (next extent at ${extent.offset})`);
     expected = extent.offset + extent.length;
     if (!extent.allocated) {
       for (let done = 0; done < extent.length; done += CHUNK) {

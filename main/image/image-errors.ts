@@ -2,21 +2,36 @@ import { AppError } from '../common/errors';
 
 /** The errors a damaged or unusable source image produces; one wording per kind so the UI reads the same. */
 
-export function corruptImage(path: string, format: string, what: string, details: Record<string, unknown> = {}): AppError {
+export function corruptImage(
+  path: string,
+  format: string,
+  what: string,
+  details: Record<string, unknown> = {},
+): AppError {
   return new AppError('IMAGE_CORRUPT', `The ${format} image is damaged: ${what}.`, {
     hint: 'Check the image with `qemu-img check`, or export it again from its source.',
     details: { path, format, ...details },
   });
 }
 
-export function truncatedImage(path: string, format: string, what: string, details: Record<string, unknown> = {}): AppError {
+export function truncatedImage(
+  path: string,
+  format: string,
+  what: string,
+  details: Record<string, unknown> = {},
+): AppError {
   return new AppError('IMAGE_TRUNCATED', `The ${format} image is incomplete: ${what}.`, {
     hint: 'The copy or download was probably cut short; get the image again and compare its size.',
     details: { path, format, ...details },
   });
 }
 
-export function unsupportedImage(path: string, what: string, hint: string, details: Record<string, unknown> = {}): AppError {
+export function unsupportedImage(
+  path: string,
+  what: string,
+  hint: string,
+  details: Record<string, unknown> = {},
+): AppError {
   return new AppError('IMAGE_UNSUPPORTED_FORMAT', what, { hint, details: { path, ...details } });
 }
 

@@ -81,7 +81,11 @@ export class ImageFile {
       throw readError(this.path, error);
     }
     if (now.size !== this.size || now.mtimeMs !== this.mtimeMs) {
-      throw changedError(this.path, { size: this.size, mtimeMs: this.mtimeMs }, { size: now.size, mtimeMs: now.mtimeMs });
+      throw changedError(
+        this.path,
+        { size: this.size, mtimeMs: this.mtimeMs },
+        { size: now.size, mtimeMs: now.mtimeMs },
+      );
     }
   }
 
@@ -159,7 +163,10 @@ function openError(path: string, error: unknown): AppError {
     });
   }
   if (code === 'ELOOP') {
-    return new AppError('IMAGE_NOT_A_FILE', `${path} is a symbolic link that loops.`, { details: { path }, cause: error });
+    return new AppError('IMAGE_NOT_A_FILE', `${path} is a symbolic link that loops.`, {
+      details: { path },
+      cause: error,
+    });
   }
   return readError(path, error);
 }

@@ -47,7 +47,10 @@ export async function inspectImage(path: string): Promise<Inspection> {
 
 async function inspectOpened(file: ImageFile): Promise<Inspection> {
   const head = await file.readAt(0, Math.min(file.size, DETECT_HEAD_BYTES), 'first bytes');
-  const tail = file.size >= VHD_FOOTER_SIZE ? await file.readAt(file.size - VHD_FOOTER_SIZE, VHD_FOOTER_SIZE, 'last sector') : undefined;
+  const tail =
+    file.size >= VHD_FOOTER_SIZE
+      ? await file.readAt(file.size - VHD_FOOTER_SIZE, VHD_FOOTER_SIZE, 'last sector')
+      : undefined;
   const detected = detect(head, tail);
   switch (detected.kind) {
     case 'qcow2':
@@ -88,10 +91,14 @@ const FORMAT_EXTENSIONS: Record<string, string> = {
 function refuseMisnamed(path: string): void {
   const expected = FORMAT_EXTENSIONS[extname(path).toLowerCase()];
   if (!expected) return;
-  throw new AppError('IMAGE_BAD_MAGIC', `${basename(path)} is named like a ${expected} image but does not carry the ${expected} signature.`, {
-    hint: `The file is damaged or mislabelled. If it really is a raw disk, rename it to .raw or .img; otherwise get the ${expected} image again.`,
-    details: { path, expected },
-  });
+  throw new AppError(
+    'IMAGE_BAD_MAGIC',
+    `${basename(path)} is named like a ${expected} image but does not carry the ${expected} signature.`,
+    {
+      hint: `The file is damaged or mislabelled. If it really is a raw disk, rename it to .raw or .img; otherwise get the ${expected} image again.`,
+      details: { path, expected },
+    },
+  );
 }
 
 function inspectRaw(file: ImageFile): Inspection {
@@ -134,10 +141,18 @@ async function inspectDynamicVhd(file: ImageFile): Promise<Inspection> {
   if (start.length < VHD_FOOTER_SIZE) throw truncatedImage(file.path, 'VHD', 'the file is shorter than a VHD footer');
   const footer = parseFooter(file.path, start, 'footer copy at the start of the file');
   if (footer.diskType === VHD_FIXED) {
-    throw corruptImage(file.path, 'VHD', 'the footer says "fixed" but the file is laid out as a dynamic VHD (footer copy at the start)');
+    throw corruptImage(
+      file.path,
+      'VHD',
+      'the footer says "fixed" but the file is laid out as a dynamic VHD (footer copy at the start)',
+    );
   }
   if (footer.diskType !== VHD_DYNAMIC && footer.diskType !== VHD_DIFFERENCING) {
-    throw corruptImage(file.path, 'VHD', `the disk type is ${footer.diskType} (known: 2 fixed, 3 dynamic, 4 differencing)`);
+    throw corruptImage(
+      file.path,
+      'VHD',
+      `the disk type is ${footer.diskType} (known: 2 fixed, 3 dynamic, 4 differencing)`,
+    );
   }
   const layout = await readDynamicLayout(file, footer);
   return {
@@ -154,14 +169,26 @@ async function inspectDynamicVhd(file: ImageFile): Promise<Inspection> {
 function inspectFixedVhd(file: ImageFile, tail: Buffer): Inspection {
   const footer = parseFooter(file.path, tail, 'footer');
   if (footer.diskType === VHD_DYNAMIC || footer.diskType === VHD_DIFFERENCING) {
-    throw corruptImage(file.path, 'VHD', 'the footer says "dynamic" but the file has no footer copy at its start, as a dynamic VHD must');
+    throw corruptImage(
+      file.path,
+      'VHD',
+      'the footer says "dynamic" but the file has no footer copy at its start, as a dynamic VHD must',
+    );
   }
   if (footer.diskType !== VHD_FIXED) {
-    throw corruptImage(file.path, 'VHD', `the disk type is ${footer.diskType} (known: 2 fixed, 3 dynamic, 4 differencing)`);
+    throw corruptImage(
+      file.path,
+      'VHD',
+      `the disk type is ${footer.diskType} (known: 2 fixed, 3 dynamic, 4 differencing)`,
+    );
   }
   const dataBytes = file.size - VHD_FOOTER_SIZE;
   if (footer.virtualSize > dataBytes) {
-    throw truncatedImage(file.path, 'VHD', `the footer gives a ${footer.virtualSize}-byte disk but the file holds only ${dataBytes} bytes of data`);
+    throw truncatedImage(
+      file.path,
+      'VHD',
+      `the footer gives a ${footer.virtualSize}-byte disk but the file holds only ${dataBytes} bytes of data`,
+    );
   }
   return {
     file,
@@ -184,7 +211,11 @@ async function inspectOther(file: ImageFile, name: string): Promise<Inspection> 
     },
   ];
   if (info.dirty) {
-    problems.push({ code: 'IMAGE_DIRTY', severity: 'warning', message: 'The image was not closed cleanly; copy it again from a stopped machine if you can.' });
+    problems.push({
+      code: 'IMAGE_DIRTY',
+      severity: 'warning',
+      message: 'The image was not closed cleanly; copy it again from a stopped machine if you can.',
+    });
   }
   return {
     file,

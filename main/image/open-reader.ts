@@ -18,7 +18,11 @@ export async function openDiskReader(path: string, options: OpenReaderOptions = 
   const expected = options.expected;
   if (expected && (expected.fileSize !== file.size || expected.mtimeMs !== file.mtimeMs)) {
     await file.close();
-    throw changedError(path, { size: expected.fileSize, mtimeMs: expected.mtimeMs }, { size: file.size, mtimeMs: file.mtimeMs });
+    throw changedError(
+      path,
+      { size: expected.fileSize, mtimeMs: expected.mtimeMs },
+      { size: file.size, mtimeMs: file.mtimeMs },
+    );
   }
   try {
     return await inspection.openReader();

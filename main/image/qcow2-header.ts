@@ -1,6 +1,12 @@
 import type { ImageFile } from './image-file';
 import type { ProbeProblem } from './types';
-import { alreadyEncryptedImage, backingFileImage, corruptImage, truncatedImage, unsupportedImage } from './image-errors';
+import {
+  alreadyEncryptedImage,
+  backingFileImage,
+  corruptImage,
+  truncatedImage,
+  unsupportedImage,
+} from './image-errors';
 
 /**
  * The qcow2 header (QEMU docs/interop/qcow2.txt), checked against the file it came from. Only what reading
@@ -41,7 +47,8 @@ const INCOMPAT_CORRUPT = 1n << 1n;
 const INCOMPAT_DATA_FILE = 1n << 2n;
 const INCOMPAT_COMPRESSION = 1n << 3n;
 const INCOMPAT_EXTENDED_L2 = 1n << 4n;
-const INCOMPAT_KNOWN = INCOMPAT_DIRTY | INCOMPAT_CORRUPT | INCOMPAT_DATA_FILE | INCOMPAT_COMPRESSION | INCOMPAT_EXTENDED_L2;
+const INCOMPAT_KNOWN =
+  INCOMPAT_DIRTY | INCOMPAT_CORRUPT | INCOMPAT_DATA_FILE | INCOMPAT_COMPRESSION | INCOMPAT_EXTENDED_L2;
 
 /** A non-negative 64-bit big-endian field as a number, or Infinity when it does not fit a safe integer. */
 export function readU64(buffer: Buffer, at: number): number {
@@ -51,7 +58,8 @@ export function readU64(buffer: Buffer, at: number): number {
 
 export async function readQcow2Layout(file: ImageFile): Promise<{ layout: Qcow2Layout; problems: ProbeProblem[] }> {
   const path = file.path;
-  if (file.size < 72) throw truncatedImage(path, FORMAT, `the file is ${file.size} bytes, shorter than a qcow2 header (72 bytes)`);
+  if (file.size < 72)
+    throw truncatedImage(path, FORMAT, `the file is ${file.size} bytes, shorter than a qcow2 header (72 bytes)`);
   const fixed = await file.readAt(0, Math.min(file.size, 112), 'qcow2 header');
   if (fixed.readUInt32BE(0) !== QCOW2_MAGIC) throw corruptImage(path, FORMAT, 'the qcow2 magic is missing');
   const version = fixed.readUInt32BE(4);
@@ -74,10 +82,15 @@ export async function readQcow2Layout(file: ImageFile): Promise<{ layout: Qcow2L
   let incompatible = 0n;
   let compressionType = 0;
   if (version === 3) {
-    if (file.size < 104) throw truncatedImage(path, FORMAT, `the file is ${file.size} bytes, shorter than a qcow2 v3 header (104 bytes)`);
+    if (file.size < 104)
+      throw truncatedImage(path, FORMAT, `the file is ${file.size} bytes, shorter than a qcow2 v3 header (104 bytes)`);
     headerLength = fixed.readUInt32BE(100);
     if (headerLength < 104 || headerLength % 8 !== 0 || headerLength > clusterSize) {
-      throw corruptImage(path, FORMAT, `header_length is ${headerLength} (must be a multiple of 8 between 104 and the cluster size)`);
+      throw corruptImage(
+        path,
+        FORMAT,
+        `header_length is ${headerLength} (must be a multiple of 8 between 104 and the cluster size)`,
+      );
     }
     incompatible = fixed.readBigUInt64BE(72);
     const refcountOrder = fixed.readUInt32BE(96);
@@ -104,7 +117,12 @@ export async function readQcow2Layout(file: ImageFile): Promise<{ layout: Qcow2L
 
   const cryptMethod = header.readUInt32BE(32);
   if (cryptMethod !== 0) {
-    const how = cryptMethod === 1 ? 'qcow2 AES encryption' : cryptMethod === 2 ? 'LUKS encryption inside qcow2' : `encryption method ${cryptMethod}`;
+    const how =
+      cryptMethod === 1
+        ? 'qcow2 AES encryption'
+        : cryptMethod === 2
+          ? 'LUKS encryption inside qcow2'
+          : `encryption method ${cryptMethod}`;
     throw alreadyEncryptedImage(path, FORMAT, how);
   }
 
@@ -159,13 +177,18 @@ export async function readQcow2Layout(file: ImageFile): Promise<{ layout: Qcow2L
     throw corruptImage(path, FORMAT, `the compression type is ${compressionType} (known: 0 zlib, 1 zstd)`);
   }
   if (!(incompatible & INCOMPAT_COMPRESSION) && compressionType !== 0) {
-    throw corruptImage(path, FORMAT, `the compression type field is ${compressionType} but the compression-type feature bit is not set`);
+    throw corruptImage(
+      path,
+      FORMAT,
+      `the compression type field is ${compressionType} but the compression-type feature bit is not set`,
+    );
   }
   if (incompatible & INCOMPAT_DIRTY) {
     problems.push({
       code: 'QCOW2_DIRTY',
       severity: 'warning',
-      message: 'The image was not closed cleanly (dirty bit set). Its data is read as is; if it came from a running virtual machine, shut it down and copy it again.',
+      message:
+        'The image was not closed cleanly (dirty bit set). Its data is read as is; if it came from a running virtual machine, shut it down and copy it again.',
     });
   }
   if (incompatible & INCOMPAT_CORRUPT) {
@@ -187,7 +210,11 @@ export async function readQcow2Layout(file: ImageFile): Promise<{ layout: Qcow2L
   const l1Offset = readU64(header, 40);
   if (l1Size * 8 > MAX_L1_BYTES) throw corruptImage(path, FORMAT, `the L1 table size (${l1Size} entries) is absurd`);
   if (l1Size < l1Entries) {
-    throw corruptImage(path, FORMAT, `the L1 table (${l1Size} entries) is too small for the virtual size (${virtualSize} bytes needs ${l1Entries})`);
+    throw corruptImage(
+      path,
+      FORMAT,
+      `the L1 table (${l1Size} entries) is too small for the virtual size (${virtualSize} bytes needs ${l1Entries})`,
+    );
   }
   if (l1Entries > 0) {
     checkClusterAligned(path, 'L1 table', l1Offset, clusterSize);
@@ -207,7 +234,8 @@ export async function readQcow2Layout(file: ImageFile): Promise<{ layout: Qcow2L
   checkInFile(file, 'refcount table', refcountTableOffset, 8);
 
   const snapshotCount = header.readUInt32BE(60);
-  if (snapshotCount > MAX_SNAPSHOTS) throw corruptImage(path, FORMAT, `the snapshot count (${snapshotCount}) is absurd`);
+  if (snapshotCount > MAX_SNAPSHOTS)
+    throw corruptImage(path, FORMAT, `the snapshot count (${snapshotCount}) is absurd`);
   if (snapshotCount > 0) {
     const snapshotsOffset = readU64(header, 64);
     checkClusterAligned(path, 'snapshot table', snapshotsOffset, clusterSize);
@@ -246,7 +274,12 @@ export async function readQcow2Layout(file: ImageFile): Promise<{ layout: Qcow2L
   };
 }
 
-function readExtensions(path: string, header: Buffer, start: number, onExtension: (type: number, data: Buffer) => void): void {
+function readExtensions(
+  path: string,
+  header: Buffer,
+  start: number,
+  onExtension: (type: number, data: Buffer) => void,
+): void {
   let at = start;
   // Each extension takes at least 8 bytes, so the loop ends within one cluster even on hostile input.
   while (at + 8 <= header.length) {
@@ -254,7 +287,8 @@ function readExtensions(path: string, header: Buffer, start: number, onExtension
     const length = header.readUInt32BE(at + 4);
     if (type === EXT_END) return;
     const dataEnd = at + 8 + length;
-    if (dataEnd > header.length) throw corruptImage(path, FORMAT, `header extension 0x${type.toString(16)} runs past the first cluster`);
+    if (dataEnd > header.length)
+      throw corruptImage(path, FORMAT, `header extension 0x${type.toString(16)} runs past the first cluster`);
     if (type !== EXT_BACKING_FORMAT) onExtension(type, header.subarray(at + 8, dataEnd));
     at = dataEnd + ((8 - (length % 8)) % 8);
   }
@@ -268,10 +302,15 @@ function checkClusterAligned(path: string, what: string, offset: number, cluster
 
 function checkInFile(file: ImageFile, what: string, offset: number, length: number): void {
   if (offset + length > file.size) {
-    throw truncatedImage(file.path, FORMAT, `the ${what} at offset ${offset} lies past the end of the file (${file.size} bytes)`, {
-      offset,
-      fileSize: file.size,
-    });
+    throw truncatedImage(
+      file.path,
+      FORMAT,
+      `the ${what} at offset ${offset} lies past the end of the file (${file.size} bytes)`,
+      {
+        offset,
+        fileSize: file.size,
+      },
+    );
   }
 }
 

@@ -199,9 +199,14 @@ export class Qcow2Reader implements DiskReader {
           { guestCluster },
         );
       }
-      if (hostOffset < this.cs) throw corruptImage(this.file.path, FORMAT, `compressed ${where} points into the header`);
+      if (hostOffset < this.cs)
+        throw corruptImage(this.file.path, FORMAT, `compressed ${where} points into the header`);
       if (hostOffset >= this.file.size) {
-        throw truncatedImage(this.file.path, FORMAT, `compressed ${where} points past the end of the file (offset ${hostOffset})`);
+        throw truncatedImage(
+          this.file.path,
+          FORMAT,
+          `compressed ${where} points past the end of the file (offset ${hostOffset})`,
+        );
       }
       for (const [start, end] of this.layout.metadataRegions) {
         if (overlaps(hostOffset, hostOffset + compressedLength, start, end)) {
@@ -221,13 +226,19 @@ export class Qcow2Reader implements DiskReader {
   private checkDataCluster(hostOffset: number, guestCluster: number): void {
     const path = this.file.path;
     const where = `guest cluster ${guestCluster}`;
-    if (hostOffset % this.cs !== 0) throw corruptImage(path, FORMAT, `${where} maps to a misaligned host offset (${hostOffset})`);
+    if (hostOffset % this.cs !== 0)
+      throw corruptImage(path, FORMAT, `${where} maps to a misaligned host offset (${hostOffset})`);
     // The file may end inside the last cluster when the virtual size is not a whole number of clusters.
     const needed = Math.min(this.cs, this.virtualSize - guestCluster * this.cs);
     if (hostOffset + needed > this.file.size) {
-      throw truncatedImage(path, FORMAT, `${where} points past the end of the file (offset ${hostOffset}, file size ${this.file.size})`, {
-        hostOffset,
-      });
+      throw truncatedImage(
+        path,
+        FORMAT,
+        `${where} points past the end of the file (offset ${hostOffset}, file size ${this.file.size})`,
+        {
+          hostOffset,
+        },
+      );
     }
     if (this.l2OffsetSet.has(hostOffset)) throw corruptImage(path, FORMAT, `${where} points at an L2 table`);
     for (const [start, end] of this.layout.metadataRegions) {
@@ -246,11 +257,20 @@ export class Qcow2Reader implements DiskReader {
     try {
       data = inflateRawSync(compressed, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: this.cs });
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'inflates to more than one cluster' : 'does not inflate';
-      throw corruptImage(this.file.path, FORMAT, `compressed guest cluster ${guestCluster} ${reason}`, { hostOffset: mapping.hostOffset });
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
+          ? 'inflates to more than one cluster'
+          : 'does not inflate';
+      throw corruptImage(this.file.path, FORMAT, `compressed guest cluster ${guestCluster} ${reason}`, {
+        hostOffset: mapping.hostOffset,
+      });
     }
     if (data.length !== this.cs) {
-      throw corruptImage(this.file.path, FORMAT, `compressed guest cluster ${guestCluster} inflates to ${data.length} bytes instead of ${this.cs}`);
+      throw corruptImage(
+        this.file.path,
+        FORMAT,
+        `compressed guest cluster ${guestCluster} inflates to ${data.length} bytes instead of ${this.cs}`,
+      );
     }
     this.lastInflated = { hostOffset: mapping.hostOffset, data };
     return data;
@@ -288,20 +308,34 @@ async function readL1(file: ImageFile, layout: Qcow2Layout): Promise<number[]> {
     offsets[index] = offset;
     if (offset === 0) continue;
     const where = `L1 entry ${index}`;
-    if (offset % layout.clusterSize !== 0) throw corruptImage(file.path, FORMAT, `${where} points to a misaligned L2 table (offset ${offset})`);
+    if (offset % layout.clusterSize !== 0)
+      throw corruptImage(file.path, FORMAT, `${where} points to a misaligned L2 table (offset ${offset})`);
     if (offset + layout.clusterSize > file.size) {
-      throw truncatedImage(file.path, FORMAT, `${where} points to an L2 table past the end of the file (offset ${offset}, file size ${file.size})`, {
-        offset,
-      });
+      throw truncatedImage(
+        file.path,
+        FORMAT,
+        `${where} points to an L2 table past the end of the file (offset ${offset}, file size ${file.size})`,
+        {
+          offset,
+        },
+      );
     }
     for (const [start, end] of layout.metadataRegions) {
       if (overlaps(offset, offset + layout.clusterSize, start, end)) {
-        throw corruptImage(file.path, FORMAT, `${where} points to an L2 table that overlaps the header, L1 or refcount table`);
+        throw corruptImage(
+          file.path,
+          FORMAT,
+          `${where} points to an L2 table that overlaps the header, L1 or refcount table`,
+        );
       }
     }
     const previous = seen.get(offset);
     if (previous !== undefined) {
-      throw corruptImage(file.path, FORMAT, `L1 entries ${previous} and ${index} share one L2 table (offset ${offset}): the tables loop`);
+      throw corruptImage(
+        file.path,
+        FORMAT,
+        `L1 entries ${previous} and ${index} share one L2 table (offset ${offset}): the tables loop`,
+      );
     }
     seen.set(offset, index);
   }

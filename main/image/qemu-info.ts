@@ -59,11 +59,15 @@ export async function qemuImageInfo(path: string, detectedName: string): Promise
   try {
     parsed = infoSchema.parse(JSON.parse(stdout));
   } catch (error) {
-    throw new AppError('IMAGE_UNSUPPORTED_FORMAT', `qemu-img described this ${detectedName} image in a way Image Sealer does not understand.`, {
-      hint: 'Convert the image to qcow2 with qemu-img and choose the converted file.',
-      details: { path },
-      cause: error,
-    });
+    throw new AppError(
+      'IMAGE_UNSUPPORTED_FORMAT',
+      `qemu-img described this ${detectedName} image in a way Image Sealer does not understand.`,
+      {
+        hint: 'Convert the image to qcow2 with qemu-img and choose the converted file.',
+        details: { path },
+        cause: error,
+      },
+    );
   }
   if (parsed.encrypted) throw alreadyEncryptedImage(path, parsed.format, 'qemu-img reports it as encrypted');
   const backing = parsed['full-backing-filename'] ?? parsed['backing-filename'];

@@ -27,9 +27,13 @@ export class ExtentMerger {
 /** Validates a read request; returns how many bytes it covers once clipped at the virtual size. */
 export function checkReadRange(offset: number, length: number, virtualSize: number): number {
   if (!Number.isSafeInteger(offset) || offset < 0 || offset > virtualSize || (offset === virtualSize && length > 0)) {
-    throw new AppError('IMAGE_READ_OUT_OF_RANGE', `Read at offset ${offset} is outside the virtual disk (${virtualSize} bytes).`, {
-      details: { offset, virtualSize },
-    });
+    throw new AppError(
+      'IMAGE_READ_OUT_OF_RANGE',
+      `Read at offset ${offset} is outside the virtual disk (${virtualSize} bytes).`,
+      {
+        details: { offset, virtualSize },
+      },
+    );
   }
   return Math.min(length, virtualSize - offset);
 }

@@ -9,7 +9,11 @@ export function targetProblems(path: string, virtualSize: number, target: Target
   const spec = TARGETS[target];
   const problems: ProbeProblem[] = [];
   if (virtualSize === 0) {
-    problems.push({ code: 'EMPTY_DISK', severity: 'error', message: 'The image describes a disk of 0 bytes; there is nothing to seal.' });
+    problems.push({
+      code: 'EMPTY_DISK',
+      severity: 'error',
+      message: 'The image describes a disk of 0 bytes; there is nothing to seal.',
+    });
   }
   if (virtualSize > spec.maxVirtualSize) {
     problems.push({

@@ -66,7 +66,14 @@ export class VhdDynamicReader implements DiskReader {
    * Copies [within, within + length) of one block. Whatever the bitmap looks like this costs at most one
    * read: the span is read whole and sectors whose bit is clear are zeroed afterwards.
    */
-  private async readMarked(bitmap: Buffer, dataStart: number, within: number, length: number, target: Buffer, at: number): Promise<void> {
+  private async readMarked(
+    bitmap: Buffer,
+    dataStart: number,
+    within: number,
+    length: number,
+    target: Buffer,
+    at: number,
+  ): Promise<void> {
     const firstSector = Math.floor(within / SECTOR);
     const lastSector = Math.floor((within + length - 1) / SECTOR);
     let marked = 0;

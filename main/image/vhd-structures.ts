@@ -1,6 +1,12 @@
 import type { ImageFile } from './image-file';
 import type { ProbeProblem } from './types';
-import { alreadyEncryptedImage, backingFileImage, corruptImage, truncatedImage, unsupportedImage } from './image-errors';
+import {
+  alreadyEncryptedImage,
+  backingFileImage,
+  corruptImage,
+  truncatedImage,
+  unsupportedImage,
+} from './image-errors';
 import { readU64 } from './qcow2-header';
 
 /** VHD footer and dynamic header (Microsoft VHD specification; all integers big-endian). */
@@ -58,11 +64,19 @@ export function parseFooter(path: string, raw: Buffer, where: string): VhdFooter
   const stored = raw.readUInt32BE(64);
   const computed = vhdChecksum(raw, 64);
   if (stored !== computed) {
-    throw corruptImage(path, 'VHD', `the ${where} checksum is wrong (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`);
+    throw corruptImage(
+      path,
+      'VHD',
+      `the ${where} checksum is wrong (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`,
+    );
   }
   const version = raw.readUInt32BE(12);
   if (version >>> 16 !== 1) {
-    throw unsupportedImage(path, `The VHD footer has format version ${version >>> 16}.${version & 0xffff}; only version 1 is read.`, 'Convert the image with `qemu-img convert -O vpc`.');
+    throw unsupportedImage(
+      path,
+      `The VHD footer has format version ${version >>> 16}.${version & 0xffff}; only version 1 is read.`,
+      'Convert the image with `qemu-img convert -O vpc`.',
+    );
   }
   const currentSize = readU64(raw, 48);
   if (!Number.isFinite(currentSize)) throw corruptImage(path, 'VHD', `the ${where} gives an absurd disk size`);
@@ -121,8 +135,16 @@ export async function readDynamicLayout(file: ImageFile, footer: VhdFooter): Pro
     throw truncatedImage(path, 'VHD', 'the footer copy at the end of the file is missing');
   }
   const endFooter = parseFooter(path, tail, 'footer at the end of the file');
-  if (endFooter.diskType !== footer.diskType || endFooter.currentSize !== footer.currentSize || endFooter.uuidHex !== footer.uuidHex) {
-    throw corruptImage(path, 'VHD', 'the footer copies at the start and the end of the file disagree (disk type, size or identity)');
+  if (
+    endFooter.diskType !== footer.diskType ||
+    endFooter.currentSize !== footer.currentSize ||
+    endFooter.uuidHex !== footer.uuidHex
+  ) {
+    throw corruptImage(
+      path,
+      'VHD',
+      'the footer copies at the start and the end of the file disagree (disk type, size or identity)',
+    );
   }
 
   const headerOffset = footer.dataOffset;
@@ -133,11 +155,16 @@ export async function readDynamicLayout(file: ImageFile, footer: VhdFooter): Pro
     throw truncatedImage(path, 'VHD', 'the dynamic header lies past the end of the file');
   }
   const header = await file.readAt(headerOffset, DYNAMIC_HEADER_SIZE, 'VHD dynamic header');
-  if (header.toString('latin1', 0, 8) !== 'cxsparse') throw corruptImage(path, 'VHD', 'the dynamic header has no "cxsparse" cookie');
+  if (header.toString('latin1', 0, 8) !== 'cxsparse')
+    throw corruptImage(path, 'VHD', 'the dynamic header has no "cxsparse" cookie');
   const stored = header.readUInt32BE(36);
   const computed = vhdChecksum(header, 36);
   if (stored !== computed) {
-    throw corruptImage(path, 'VHD', `the dynamic header checksum is wrong (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`);
+    throw corruptImage(
+      path,
+      'VHD',
+      `the dynamic header checksum is wrong (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`,
+    );
   }
   const tableOffset = readU64(header, 16);
   const maxTableEntries = header.readUInt32BE(28);
@@ -146,21 +173,33 @@ export async function readDynamicLayout(file: ImageFile, footer: VhdFooter): Pro
     throw corruptImage(path, 'VHD', `the block size (${blockSize}) is not a power of two between 512 B and 256 MiB`);
   }
   if (footer.virtualSize > MAX_VIRTUAL_SIZE) {
-    throw corruptImage(path, 'VHD', `the disk size (${footer.virtualSize} bytes) is larger than a VHD can be (2040 GiB)`);
+    throw corruptImage(
+      path,
+      'VHD',
+      `the disk size (${footer.virtualSize} bytes) is larger than a VHD can be (2040 GiB)`,
+    );
   }
   const blockCount = Math.ceil(footer.virtualSize / blockSize);
   if (blockCount > MAX_BAT_ENTRIES) {
     throw corruptImage(path, 'VHD', `the disk needs ${blockCount} blocks of ${blockSize} bytes, an absurd block table`);
   }
   if (maxTableEntries < blockCount) {
-    throw corruptImage(path, 'VHD', `the block table (${maxTableEntries} entries) is too small for the disk size (${blockCount} blocks needed)`);
+    throw corruptImage(
+      path,
+      'VHD',
+      `the block table (${maxTableEntries} entries) is too small for the disk size (${blockCount} blocks needed)`,
+    );
   }
   const batBytes = blockCount * 4;
   if (!Number.isFinite(tableOffset) || tableOffset < VHD_FOOTER_SIZE) {
     throw corruptImage(path, 'VHD', `the block table offset (${tableOffset}) is invalid`);
   }
   if (tableOffset + batBytes > file.size - VHD_FOOTER_SIZE) {
-    throw truncatedImage(path, 'VHD', `the block table (offset ${tableOffset}, ${batBytes} bytes) lies past the end of the file`);
+    throw truncatedImage(
+      path,
+      'VHD',
+      `the block table (offset ${tableOffset}, ${batBytes} bytes) lies past the end of the file`,
+    );
   }
   if (tableOffset < headerOffset + DYNAMIC_HEADER_SIZE && headerOffset < tableOffset + batBytes) {
     throw corruptImage(path, 'VHD', 'the block table overlaps the dynamic header');
@@ -175,7 +214,7 @@ export async function readDynamicLayout(file: ImageFile, footer: VhdFooter): Pro
     [headerOffset, headerOffset + DYNAMIC_HEADER_SIZE],
     [tableOffset, tableOffset + batBytes],
   ]);
-  await refuseEncrypted(file, footer, tableOffset + Math.ceil(maxTableEntries * 4 / 512) * 512);
+  await refuseEncrypted(file, footer, tableOffset + Math.ceil((maxTableEntries * 4) / 512) * 512);
   return { footer, blockSize, bitmapSize, blockCount, bat, allocatedBlocks };
 }
 
@@ -188,14 +227,21 @@ function checkBlocks(file: ImageFile, bat: Uint32Array, blockSpan: number, metad
     if (sector === BAT_UNALLOCATED) continue;
     const start = sector * 512;
     if (start + blockSpan > dataEnd) {
-      throw corruptImage(file.path, 'VHD', `block ${index} points outside the file (sector ${sector}; the data ends at byte ${dataEnd})`, {
-        block: index,
-        sector,
-      });
+      throw corruptImage(
+        file.path,
+        'VHD',
+        `block ${index} points outside the file (sector ${sector}; the data ends at byte ${dataEnd})`,
+        {
+          block: index,
+          sector,
+        },
+      );
     }
     for (const [from, to] of metadata) {
       if (start < to && from < start + blockSpan) {
-        throw corruptImage(file.path, 'VHD', `block ${index} overlaps the footer copy, dynamic header or block table`, { block: index });
+        throw corruptImage(file.path, 'VHD', `block ${index} overlaps the footer copy, dynamic header or block table`, {
+          block: index,
+        });
       }
     }
     starts.push(start);
@@ -203,7 +249,11 @@ function checkBlocks(file: ImageFile, bat: Uint32Array, blockSpan: number, metad
   starts.sort((a, b) => a - b);
   for (let index = 1; index < starts.length; index += 1) {
     if (starts[index] < starts[index - 1] + blockSpan) {
-      throw corruptImage(file.path, 'VHD', `two blocks overlap in the file (at bytes ${starts[index - 1]} and ${starts[index]})`);
+      throw corruptImage(
+        file.path,
+        'VHD',
+        `two blocks overlap in the file (at bytes ${starts[index - 1]} and ${starts[index]})`,
+      );
     }
   }
   return starts.length;

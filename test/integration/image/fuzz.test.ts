@@ -65,7 +65,13 @@ beforeAll(async () => {
     vhd: true,
   });
   const fixed = await make('vhd-fixed', ['-O', 'vpc', '-o', 'subformat=fixed,force_size=on'], '.vhd');
-  bases.push({ name: 'vhd-fixed', extension: '.vhd', bytes: fixed, hot: [[fixed.length - 512, fixed.length]], vhd: true });
+  bases.push({
+    name: 'vhd-fixed',
+    extension: '.vhd',
+    bytes: fixed,
+    hot: [[fixed.length - 512, fixed.length]],
+    vhd: true,
+  });
 }, 60_000);
 afterAll(async () => cleanup?.());
 
@@ -83,7 +89,10 @@ const mutation = fc.record({
   base: fc.nat(),
   edits: fc.array(edit, { minLength: 1, maxLength: 6 }),
   // Mostly whole files; one case in five cut short somewhere (per mille of the length).
-  cut: fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, { arbitrary: fc.integer({ min: 1, max: 999 }), weight: 1 }),
+  cut: fc.oneof(
+    { arbitrary: fc.constant(null), weight: 4 },
+    { arbitrary: fc.integer({ min: 1, max: 999 }), weight: 1 },
+  ),
   fixChecksums: fc.boolean(),
 });
 
@@ -98,7 +107,8 @@ function apply(base: Base, plan: Mutation): Buffer {
     if (change.kind === 'byte') bytes[at] = change.value & 0xff;
     else if (change.kind === 'bitflip') bytes[at] ^= 1 << (change.value % 8);
     else if (change.kind === 'u32' && at + 4 <= bytes.length) bytes.writeUInt32BE(change.value >>> 0, at);
-    else if (change.kind === 'u64' && at + 8 <= bytes.length) bytes.writeBigUInt64BE(BigInt(change.value) << BigInt(change.value % 33), at);
+    else if (change.kind === 'u64' && at + 8 <= bytes.length)
+      bytes.writeBigUInt64BE(BigInt(change.value) << BigInt(change.value % 33), at);
   }
   if (base.vhd && plan.fixChecksums) {
     // Let mutations get past the checksums so the deeper checks are exercised too.
@@ -133,9 +143,14 @@ describe('fuzzed image metadata', () => {
         }
       }),
       // IMAGE_FUZZ_SEED / IMAGE_FUZZ_RUNS allow longer exploratory runs; CI uses the fixed defaults.
-      { seed: Number(process.env.IMAGE_FUZZ_SEED ?? 20261124), numRuns: Number(process.env.IMAGE_FUZZ_RUNS ?? 300), endOnFailure: true },
+      {
+        seed: Number(process.env.IMAGE_FUZZ_SEED ?? 20261124),
+        numRuns: Number(process.env.IMAGE_FUZZ_RUNS ?? 300),
+        endOnFailure: true,
+      },
     );
-    if (process.env.IMAGE_FUZZ_RUNS) console.log('fuzz outcomes', outcomes.ok, 'ok;', Object.fromEntries(outcomes.refused));
+    if (process.env.IMAGE_FUZZ_RUNS)
+      console.log('fuzz outcomes', outcomes.ok, 'ok;', Object.fromEntries(outcomes.refused));
     // The corpus must exercise both paths, or it proves little.
     expect(outcomes.ok).toBeGreaterThan(10);
     expect(outcomes.refused.size).toBeGreaterThanOrEqual(3);

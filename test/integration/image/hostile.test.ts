@@ -50,7 +50,17 @@ beforeAll(async () => {
   const vd = await convert(small, 'based.vhd', ['-O', 'vpc', '-o', 'subformat=dynamic,force_size=on']);
   await writeRawDisk(small, MiB, [{ offset: 1000, length: 5000, kind: 'random' }]);
   const vf = await convert(small, 'basef.vhd', ['-O', 'vpc', '-o', 'subformat=fixed,force_size=on']);
-  bases = { q3, q3map: mapQcow2(q3), q2, q2map: mapQcow2(q2), qc, qcmap: mapQcow2(qc), vd, vdBat: Number(vd.readBigUInt64BE(512 + 16)), vf };
+  bases = {
+    q3,
+    q3map: mapQcow2(q3),
+    q2,
+    q2map: mapQcow2(q2),
+    qc,
+    qcmap: mapQcow2(qc),
+    vd,
+    vdBat: Number(vd.readBigUInt64BE(512 + 16)),
+    vf,
+  };
   // The corpus below relies on these shapes; fail loudly if qemu-img ever lays files out differently.
   expect(bases.q3map.l2Offsets.length).toBe(3);
   expect(bases.q3map.headerLength).toBe(112);
@@ -70,8 +80,10 @@ async function writeCase(bytes: Buffer, extension: string): Promise<string> {
 async function expectRefused(bytes: Buffer, extension: string, codes: string[]): Promise<string> {
   const path = await writeCase(bytes, extension);
   const outcome = await probeAndRead(path);
-  if (outcome.ok) throw new Error(`${path} was accepted (virtual size ${outcome.virtualSize}); expected ${codes.join('|')}`);
-  if (!isAppError(outcome.error)) throw new Error(`${path} failed with a non-AppError: ${String(outcome.error)}`, { cause: outcome.error });
+  if (outcome.ok)
+    throw new Error(`${path} was accepted (virtual size ${outcome.virtualSize}); expected ${codes.join('|')}`);
+  if (!isAppError(outcome.error))
+    throw new Error(`${path} failed with a non-AppError: ${String(outcome.error)}`, { cause: outcome.error });
   expect(codes, `${outcome.error.code}: ${outcome.error.message}`).toContain(outcome.error.code);
   return outcome.error.message;
 }
@@ -114,11 +126,27 @@ describe('hostile qcow2', () => {
 
   it('refuses wrong magics and unknown versions', async () => {
     const { q3 } = bases;
-    await expectRefused(patch(q3, (b) => b.writeUInt8(0xfc, 3)), '.qcow2', ['IMAGE_BAD_MAGIC']);
-    await expectRefused(patch(q3, (b) => b.writeUInt32BE(4, 4)), '.qcow2', [U]);
-    await expectRefused(patch(q3, (b) => b.writeUInt32BE(0, 4)), '.qcow2', [U]);
+    await expectRefused(
+      patch(q3, (b) => b.writeUInt8(0xfc, 3)),
+      '.qcow2',
+      ['IMAGE_BAD_MAGIC'],
+    );
+    await expectRefused(
+      patch(q3, (b) => b.writeUInt32BE(4, 4)),
+      '.qcow2',
+      [U],
+    );
+    await expectRefused(
+      patch(q3, (b) => b.writeUInt32BE(0, 4)),
+      '.qcow2',
+      [U],
+    );
     // version 1 goes to qemu-img, which refuses the v3 body.
-    await expectRefused(patch(q3, (b) => b.writeUInt32BE(1, 4)), '.qcow2', [C, U]);
+    await expectRefused(
+      patch(q3, (b) => b.writeUInt32BE(1, 4)),
+      '.qcow2',
+      [C, U],
+    );
   });
 
   it('refuses absurd header fields', async () => {
@@ -156,10 +184,26 @@ describe('hostile qcow2', () => {
 
   it('refuses unknown or unsupported incompatible features and bad compression types', async () => {
     const { q3, qc } = bases;
-    await expectRefused(patch(q3, (b) => b.writeBigUInt64BE(1n << 10n, 72)), '.qcow2', [U]);
-    await expectRefused(patch(q3, (b) => b.writeBigUInt64BE(1n << 4n, 72)), '.qcow2', [U]);
-    await expectRefused(patch(q3, (b) => b.writeBigUInt64BE(1n << 2n, 72)), '.qcow2', [U]);
-    const zstd = await expectRefused(patch(qc, (b) => (b.writeBigUInt64BE(1n << 3n, 72), b.writeUInt8(1, 104))), '.qcow2', [U]);
+    await expectRefused(
+      patch(q3, (b) => b.writeBigUInt64BE(1n << 10n, 72)),
+      '.qcow2',
+      [U],
+    );
+    await expectRefused(
+      patch(q3, (b) => b.writeBigUInt64BE(1n << 4n, 72)),
+      '.qcow2',
+      [U],
+    );
+    await expectRefused(
+      patch(q3, (b) => b.writeBigUInt64BE(1n << 2n, 72)),
+      '.qcow2',
+      [U],
+    );
+    const zstd = await expectRefused(
+      patch(qc, (b) => (b.writeBigUInt64BE(1n << 3n, 72), b.writeUInt8(1, 104))),
+      '.qcow2',
+      [U],
+    );
     expect(zstd).toMatch(/zstd/);
     // Real qemu-img images with features the native reader leaves out.
     const zstdEmpty = join(dir, 'zstd-empty.qcow2');
@@ -168,22 +212,56 @@ describe('hostile qcow2', () => {
     expect(await probeImage(zstdEmpty)).toMatchObject({ format: 'qcow2', allocatedSize: 65536 });
     const zstdCompressed = join(dir, 'zstd-compressed.qcow2');
     await run('qemu-img', ['convert', '-c', '-O', 'qcow2', '-o', 'compression_type=zstd', zstdEmpty, zstdCompressed]);
-    expect(await expectAppError(() => probeImage(zstdCompressed), [U])).toMatchObject({ message: expect.stringMatching(/zstd/) });
+    expect(await expectAppError(() => probeImage(zstdCompressed), [U])).toMatchObject({
+      message: expect.stringMatching(/zstd/),
+    });
     const extended = join(dir, 'extended-l2.qcow2');
     await run('qemu-img', ['create', '-f', 'qcow2', '-o', 'extended_l2=on', extended, '1M']);
-    expect(await expectAppError(() => probeImage(extended), [U])).toMatchObject({ message: expect.stringMatching(/subclusters/) });
+    expect(await expectAppError(() => probeImage(extended), [U])).toMatchObject({
+      message: expect.stringMatching(/subclusters/),
+    });
     const external = join(dir, 'external.qcow2');
-    await run('qemu-img', ['create', '-f', 'qcow2', '-o', `data_file=${join(dir, 'external-data.raw')}`, external, '1M']);
-    expect(await expectAppError(() => probeImage(external), [U])).toMatchObject({ message: expect.stringMatching(/external/) });
-    await expectRefused(patch(qc, (b) => (b.writeBigUInt64BE(1n << 3n, 72), b.writeUInt8(9, 104))), '.qcow2', [C]);
-    await expectRefused(patch(qc, (b) => b.writeUInt8(9, 104)), '.qcow2', [C]);
-    await expectRefused(patch(qc, (b) => b.writeBigUInt64BE(1n << 3n, 72)), '.qcow2', [C]);
+    await run('qemu-img', [
+      'create',
+      '-f',
+      'qcow2',
+      '-o',
+      `data_file=${join(dir, 'external-data.raw')}`,
+      external,
+      '1M',
+    ]);
+    expect(await expectAppError(() => probeImage(external), [U])).toMatchObject({
+      message: expect.stringMatching(/external/),
+    });
+    await expectRefused(
+      patch(qc, (b) => (b.writeBigUInt64BE(1n << 3n, 72), b.writeUInt8(9, 104))),
+      '.qcow2',
+      [C],
+    );
+    await expectRefused(
+      patch(qc, (b) => b.writeUInt8(9, 104)),
+      '.qcow2',
+      [C],
+    );
+    await expectRefused(
+      patch(qc, (b) => b.writeBigUInt64BE(1n << 3n, 72)),
+      '.qcow2',
+      [C],
+    );
   });
 
   it('refuses encrypted images and images with backing files', async () => {
     const { q3 } = bases;
-    await expectRefused(patch(q3, (b) => b.writeUInt32BE(1, 32)), '.qcow2', ['IMAGE_ALREADY_ENCRYPTED']);
-    await expectRefused(patch(q3, (b) => b.writeUInt32BE(2, 32)), '.qcow2', ['IMAGE_ALREADY_ENCRYPTED']);
+    await expectRefused(
+      patch(q3, (b) => b.writeUInt32BE(1, 32)),
+      '.qcow2',
+      ['IMAGE_ALREADY_ENCRYPTED'],
+    );
+    await expectRefused(
+      patch(q3, (b) => b.writeUInt32BE(2, 32)),
+      '.qcow2',
+      ['IMAGE_ALREADY_ENCRYPTED'],
+    );
     // A crypto header extension alone is enough.
     await expectRefused(
       patch(q3, (b) => (b.writeUInt32BE(0x0537be77, 112), b.writeUInt32BE(16, 116), b.writeUInt32BE(0, 136))),
@@ -192,17 +270,19 @@ describe('hostile qcow2', () => {
     );
     const luks = join(dir, 'luks.qcow2');
     // Debian's qemu-img 7.2 sometimes fails LUKS creation ("Unable to get accurate CPU usage"): retry.
-    await retry(3, () => run('qemu-img', [
-      'create',
-      '--object',
-      'secret,id=s,data=test-only-secret',
-      '-f',
-      'qcow2',
-      '-o',
-      'encrypt.format=luks,encrypt.key-secret=s,encrypt.iter-time=10',
-      luks,
-      '4M',
-    ]));
+    await retry(3, () =>
+      run('qemu-img', [
+        'create',
+        '--object',
+        'secret,id=s,data=test-only-secret',
+        '-f',
+        'qcow2',
+        '-o',
+        'encrypt.format=luks,encrypt.key-secret=s,encrypt.iter-time=10',
+        luks,
+        '4M',
+      ]),
+    );
     const refusal = await expectAppError(() => probeImage(luks), ['IMAGE_ALREADY_ENCRYPTED']);
     expect(refusal.message).toMatch(/already encrypted/);
     await expectAppError(() => openDiskReader(luks), ['IMAGE_ALREADY_ENCRYPTED']);
@@ -211,7 +291,11 @@ describe('hostile qcow2', () => {
     await run('qemu-img', ['create', '-f', 'qcow2', '-b', join(dir, 'base3.qcow2'), '-F', 'qcow2', overlay]);
     const backing = await expectAppError(() => probeImage(overlay), ['IMAGE_BACKING_FILE']);
     expect(backing.message).toMatch(/base3\.qcow2/);
-    await expectRefused(patch(q3, (b) => (b.writeBigUInt64BE(3000n, 8), b.writeUInt32BE(4, 16))), '.qcow2', ['IMAGE_BACKING_FILE']);
+    await expectRefused(
+      patch(q3, (b) => (b.writeBigUInt64BE(3000n, 8), b.writeUInt32BE(4, 16))),
+      '.qcow2',
+      ['IMAGE_BACKING_FILE'],
+    );
   });
 
   it('refuses L1 and L2 entries that point past EOF, misaligned, into metadata or in loops', async () => {
@@ -226,13 +310,35 @@ describe('hostile qcow2', () => {
       ['L1 to the refcount table', patch(q3, (b) => b.writeBigUInt64BE(BigInt(q3map.refcountTableOffset), l1)), [C]],
       ['two L1 entries share an L2 table', patch(q3, (b) => b.writeBigUInt64BE(BigInt(first), l1 + 8)), [C]],
       ['L2 entry past EOF', patch(q3, (b) => b.writeBigUInt64BE(1n << 45n, entry)), [T]],
-      ['L2 entry misaligned', patch(q3, (b) => b.writeBigUInt64BE(BigInt(q3map.dataEntries[3].host + 512), entry)), [C]],
+      [
+        'L2 entry misaligned',
+        patch(q3, (b) => b.writeBigUInt64BE(BigInt(q3map.dataEntries[3].host + 512), entry)),
+        [C],
+      ],
       ['L2 entry to its own table (loop)', patch(q3, (b) => b.writeBigUInt64BE(BigInt(first), entry)), [C]],
       ['L2 entry to the L1 table', patch(q3, (b) => b.writeBigUInt64BE(BigInt(l1), entry)), [C]],
-      ['L2 entry to the refcount table', patch(q3, (b) => b.writeBigUInt64BE(BigInt(q3map.refcountTableOffset), entry)), [C]],
-      ['compressed entry past EOF', patch(qc, (b) => b.writeBigUInt64BE((1n << 62n) | (1n << 40n), qcmap.compressedEntries[1].entryAt)), [T]],
-      ['compressed entry into the header', patch(qc, (b) => b.writeBigUInt64BE((1n << 62n) | 100n, qcmap.compressedEntries[1].entryAt)), [C]],
-      ['compressed entry onto an L2 table', patch(qc, (b) => b.writeBigUInt64BE((1n << 62n) | BigInt(qcmap.l2Offsets[0] + 8), qcmap.compressedEntries[1].entryAt)), [C]],
+      [
+        'L2 entry to the refcount table',
+        patch(q3, (b) => b.writeBigUInt64BE(BigInt(q3map.refcountTableOffset), entry)),
+        [C],
+      ],
+      [
+        'compressed entry past EOF',
+        patch(qc, (b) => b.writeBigUInt64BE((1n << 62n) | (1n << 40n), qcmap.compressedEntries[1].entryAt)),
+        [T],
+      ],
+      [
+        'compressed entry into the header',
+        patch(qc, (b) => b.writeBigUInt64BE((1n << 62n) | 100n, qcmap.compressedEntries[1].entryAt)),
+        [C],
+      ],
+      [
+        'compressed entry onto an L2 table',
+        patch(qc, (b) =>
+          b.writeBigUInt64BE((1n << 62n) | BigInt(qcmap.l2Offsets[0] + 8), qcmap.compressedEntries[1].entryAt),
+        ),
+        [C],
+      ],
       [
         'compressed cluster with garbage data',
         patch(qc, (b) => b.fill(0xff, qcmap.compressedEntries[1].host, qcmap.compressedEntries[1].host + 64)),
@@ -247,10 +353,18 @@ describe('hostile qcow2', () => {
   });
 
   it('reads dirty and corrupt-flagged images but says so', async () => {
-    const dirty = await writeCase(patch(bases.q3, (b) => b.writeBigUInt64BE(1n, 72)), '.qcow2');
+    const dirty = await writeCase(
+      patch(bases.q3, (b) => b.writeBigUInt64BE(1n, 72)),
+      '.qcow2',
+    );
     expect((await probeImage(dirty)).problems.map((p) => [p.code, p.severity])).toEqual([['QCOW2_DIRTY', 'warning']]);
-    const flagged = await writeCase(patch(bases.q3, (b) => b.writeBigUInt64BE(2n, 72)), '.qcow2');
-    expect((await probeImage(flagged)).problems.map((p) => [p.code, p.severity])).toEqual([['QCOW2_MARKED_CORRUPT', 'error']]);
+    const flagged = await writeCase(
+      patch(bases.q3, (b) => b.writeBigUInt64BE(2n, 72)),
+      '.qcow2',
+    );
+    expect((await probeImage(flagged)).problems.map((p) => [p.code, p.severity])).toEqual([
+      ['QCOW2_MARKED_CORRUPT', 'error'],
+    ]);
   });
 });
 
@@ -258,7 +372,17 @@ describe('hostile VHD', () => {
   it('refuses truncation at every structural boundary of a dynamic VHD', async () => {
     const { vd, vdBat } = bases;
     const firstBlock = vd.readUInt32BE(vdBat) * 512;
-    for (const cut of [100, 511, 600, 1536, vdBat + 2, firstBlock + 100, firstBlock + MiB, vd.length - 512, vd.length - 1]) {
+    for (const cut of [
+      100,
+      511,
+      600,
+      1536,
+      vdBat + 2,
+      firstBlock + 100,
+      firstBlock + MiB,
+      vd.length - 512,
+      vd.length - 1,
+    ]) {
       await expectRefused(truncated(vd, cut), '.vhd', [T]);
     }
   });
@@ -270,30 +394,94 @@ describe('hostile VHD', () => {
       ['start footer checksum', patch(vd, (b) => (b[100] ^= 1)), '.vhd', [C]],
       ['end footer checksum', patch(vd, (b) => (b[end + 100] ^= 1)), '.vhd', [C]],
       ['dynamic header checksum', patch(vd, (b) => (b[512 + 100] ^= 1)), '.vhd', [C]],
-      ['dynamic header cookie', patch(vd, (b) => (b.write('xxsparse', 512, 'latin1'), fixVhdChecksum(b, 512, 1024))), '.vhd', [C]],
+      [
+        'dynamic header cookie',
+        patch(vd, (b) => (b.write('xxsparse', 512, 'latin1'), fixVhdChecksum(b, 512, 1024))),
+        '.vhd',
+        [C],
+      ],
       ['BAT entry far past EOF', patch(vd, (b) => b.writeUInt32BE(0xfffffffe, vdBat)), '.vhd', [C]],
       ['BAT entry just past the data', patch(vd, (b) => b.writeUInt32BE(end / 512 - 10, vdBat)), '.vhd', [C]],
       ['BAT entry onto the header', patch(vd, (b) => b.writeUInt32BE(1, vdBat)), '.vhd', [C]],
-      ['two BAT entries share a block', patch(vd, (b) => b.writeUInt32BE(b.readUInt32BE(vdBat), vdBat + 8)), '.vhd', [C]],
+      [
+        'two BAT entries share a block',
+        patch(vd, (b) => b.writeUInt32BE(b.readUInt32BE(vdBat), vdBat + 8)),
+        '.vhd',
+        [C],
+      ],
       ['block size 0', patch(vd, (b) => (b.writeUInt32BE(0, 512 + 32), fixVhdChecksum(b, 512, 1024))), '.vhd', [C]],
-      ['block size not a power of two', patch(vd, (b) => (b.writeUInt32BE(3 * 512, 512 + 32), fixVhdChecksum(b, 512, 1024))), '.vhd', [C]],
-      ['block size 2 GiB', patch(vd, (b) => (b.writeUInt32BE(0x80000000, 512 + 32), fixVhdChecksum(b, 512, 1024))), '.vhd', [C]],
+      [
+        'block size not a power of two',
+        patch(vd, (b) => (b.writeUInt32BE(3 * 512, 512 + 32), fixVhdChecksum(b, 512, 1024))),
+        '.vhd',
+        [C],
+      ],
+      [
+        'block size 2 GiB',
+        patch(vd, (b) => (b.writeUInt32BE(0x80000000, 512 + 32), fixVhdChecksum(b, 512, 1024))),
+        '.vhd',
+        [C],
+      ],
       ['BAT too small', patch(vd, (b) => (b.writeUInt32BE(1, 512 + 28), fixVhdChecksum(b, 512, 1024))), '.vhd', [C]],
-      ['BAT offset past EOF', patch(vd, (b) => (b.writeBigUInt64BE(1n << 40n, 512 + 16), fixVhdChecksum(b, 512, 1024))), '.vhd', [T]],
-      ['dynamic header offset absurd', patch(vd, (b) => (b.writeBigUInt64BE(1n << 60n, 16), fixVhdChecksum(b, 0, 512))), '.vhd', [C]],
-      ['footer copies disagree', patch(vd, (b) => (b.writeBigUInt64BE(BigInt(4 * MiB), end + 48), fixVhdChecksum(b, end, 512))), '.vhd', [C]],
+      [
+        'BAT offset past EOF',
+        patch(vd, (b) => (b.writeBigUInt64BE(1n << 40n, 512 + 16), fixVhdChecksum(b, 512, 1024))),
+        '.vhd',
+        [T],
+      ],
+      [
+        'dynamic header offset absurd',
+        patch(vd, (b) => (b.writeBigUInt64BE(1n << 60n, 16), fixVhdChecksum(b, 0, 512))),
+        '.vhd',
+        [C],
+      ],
+      [
+        'footer copies disagree',
+        patch(vd, (b) => (b.writeBigUInt64BE(BigInt(4 * MiB), end + 48), fixVhdChecksum(b, end, 512))),
+        '.vhd',
+        [C],
+      ],
       ['start copy says fixed', patch(vd, (b) => (b.writeUInt32BE(2, 60), fixVhdChecksum(b, 0, 512))), '.vhd', [C]],
       ['disk type 7', patch(vd, (b) => (b.writeUInt32BE(7, 60), fixVhdChecksum(b, 0, 512))), '.vhd', [C]],
       ['footer version 2', patch(vd, (b) => (b.writeUInt32BE(0x00020000, 12), fixVhdChecksum(b, 0, 512))), '.vhd', [U]],
-      ['disk size absurd', patch(vd, (b) => {
-        for (const at of [0, end]) (b.writeBigUInt64BE(1n << 52n, at + 48), fixVhdChecksum(b, at, 512));
-      }), '.vhd', [C]],
-      ['differencing', patch(vd, (b) => {
-        for (const at of [0, end]) (b.writeUInt32BE(4, at + 60), fixVhdChecksum(b, at, 512));
-      }), '.vhd', ['IMAGE_BACKING_FILE']],
+      [
+        'disk size absurd',
+        patch(vd, (b) => {
+          for (const at of [0, end]) {
+            b.writeBigUInt64BE(1n << 52n, at + 48);
+            fixVhdChecksum(b, at, 512);
+          }
+        }),
+        '.vhd',
+        [C],
+      ],
+      [
+        'differencing',
+        patch(vd, (b) => {
+          for (const at of [0, end]) {
+            b.writeUInt32BE(4, at + 60);
+            fixVhdChecksum(b, at, 512);
+          }
+        }),
+        '.vhd',
+        ['IMAGE_BACKING_FILE'],
+      ],
       ['fixed footer checksum', patch(vf, (b) => (b[vf.length - 512 + 100] ^= 1)), '.vhd', [C]],
-      ['fixed footer says dynamic', patch(vf, (b) => (b.writeUInt32BE(3, vf.length - 512 + 60), fixVhdChecksum(b, vf.length - 512, 512))), '.vhd', [C]],
-      ['fixed footer larger than data', patch(vf, (b) => (b.writeBigUInt64BE(BigInt(2 * MiB), vf.length - 512 + 48), fixVhdChecksum(b, vf.length - 512, 512))), '.vhd', [T]],
+      [
+        'fixed footer says dynamic',
+        patch(vf, (b) => (b.writeUInt32BE(3, vf.length - 512 + 60), fixVhdChecksum(b, vf.length - 512, 512))),
+        '.vhd',
+        [C],
+      ],
+      [
+        'fixed footer larger than data',
+        patch(
+          vf,
+          (b) => (b.writeBigUInt64BE(BigInt(2 * MiB), vf.length - 512 + 48), fixVhdChecksum(b, vf.length - 512, 512)),
+        ),
+        '.vhd',
+        [T],
+      ],
       ['fixed VHD cookie broken', patch(vf, (b) => (b[vf.length - 512] = 0x78)), '.vhd', ['IMAGE_BAD_MAGIC']],
       ['fixed VHD cut by a byte', truncated(vf, vf.length - 1), '.vhd', ['IMAGE_BAD_MAGIC', T]],
     ];
@@ -306,7 +494,10 @@ describe('hostile VHD', () => {
 
   it('refuses vhd-util encrypted VHDs', async () => {
     for (const name of ['enc256.vhd', 'enc512.vhd']) {
-      const error = await expectAppError(() => probeImage(`/work/shared/vectors/vhd-util/${name}`), ['IMAGE_ALREADY_ENCRYPTED']);
+      const error = await expectAppError(
+        () => probeImage(`/work/shared/vectors/vhd-util/${name}`),
+        ['IMAGE_ALREADY_ENCRYPTED'],
+      );
       expect(error.message).toMatch(/vhd-util/);
     }
   });

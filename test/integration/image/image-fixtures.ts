@@ -98,7 +98,10 @@ export async function expectAppError(action: () => Promise<unknown>, codes: stri
     outcome = error;
   }
   if (!isAppError(outcome)) {
-    throw new Error(`expected an AppError (${codes.join('|')}), got ${outcome === undefined ? 'success' : String(outcome)}`, { cause: outcome });
+    throw new Error(
+      `expected an AppError (${codes.join('|')}), got ${outcome === undefined ? 'success' : String(outcome)}`,
+      { cause: outcome },
+    );
   }
   if (!codes.includes(outcome.code)) {
     throw new Error(`expected ${codes.join('|')}, got ${outcome.code}: ${outcome.message}`, { cause: outcome });

@@ -39,18 +39,102 @@ interface Variant {
 
 const VARIANTS: Variant[] = [
   { name: 'raw', qemuFormat: 'raw', args: [], format: 'raw', description: /raw/, sparse: false },
-  { name: 'qcow2 v2 (compat=0.10)', qemuFormat: 'qcow2', args: ['-o', 'compat=0.10'], format: 'qcow2', description: /qcow2 v2 \(64 KiB/, sparse: true },
-  { name: 'qcow2 v3 512 B clusters', qemuFormat: 'qcow2', args: ['-o', 'compat=1.1,cluster_size=512'], format: 'qcow2', description: /v3 \(512 B/, sparse: true },
-  { name: 'qcow2 v3 4 KiB clusters', qemuFormat: 'qcow2', args: ['-o', 'compat=1.1,cluster_size=4096'], format: 'qcow2', description: /v3 \(4 KiB/, sparse: true },
-  { name: 'qcow2 v3 64 KiB clusters', qemuFormat: 'qcow2', args: ['-o', 'compat=1.1,cluster_size=65536'], format: 'qcow2', description: /v3 \(64 KiB/, sparse: true },
-  { name: 'qcow2 v3 2 MiB clusters', qemuFormat: 'qcow2', args: ['-o', 'compat=1.1,cluster_size=2M'], format: 'qcow2', description: /v3 \(2 MiB/, sparse: true },
-  { name: 'qcow2 v3 compressed', qemuFormat: 'qcow2', args: ['-c', '-o', 'compat=1.1'], format: 'qcow2', description: /v3/, sparse: true },
-  { name: 'qcow2 v3 compressed 4 KiB', qemuFormat: 'qcow2', args: ['-c', '-o', 'compat=1.1,cluster_size=4096'], format: 'qcow2', description: /v3/, sparse: true },
-  { name: 'qcow2 v2 compressed 2 MiB', qemuFormat: 'qcow2', args: ['-c', '-o', 'compat=0.10,cluster_size=2M'], format: 'qcow2', description: /v2/, sparse: true },
-  { name: 'VHD fixed (CHS size)', qemuFormat: 'vpc', args: ['-o', 'subformat=fixed'], format: 'vhd-fixed', description: /VHD fixed/, sparse: false },
-  { name: 'VHD fixed (force_size)', qemuFormat: 'vpc', args: ['-o', 'subformat=fixed,force_size=on'], format: 'vhd-fixed', description: /VHD fixed/, sparse: false },
-  { name: 'VHD dynamic (force_size)', qemuFormat: 'vpc', args: ['-o', 'subformat=dynamic,force_size=on'], format: 'vhd-dynamic', description: /VHD dynamic \(2 MiB/, sparse: true },
-  { name: 'VHD dynamic (CHS size)', qemuFormat: 'vpc', args: ['-o', 'subformat=dynamic'], format: 'vhd-dynamic', description: /VHD dynamic/, sparse: true },
+  {
+    name: 'qcow2 v2 (compat=0.10)',
+    qemuFormat: 'qcow2',
+    args: ['-o', 'compat=0.10'],
+    format: 'qcow2',
+    description: /qcow2 v2 \(64 KiB/,
+    sparse: true,
+  },
+  {
+    name: 'qcow2 v3 512 B clusters',
+    qemuFormat: 'qcow2',
+    args: ['-o', 'compat=1.1,cluster_size=512'],
+    format: 'qcow2',
+    description: /v3 \(512 B/,
+    sparse: true,
+  },
+  {
+    name: 'qcow2 v3 4 KiB clusters',
+    qemuFormat: 'qcow2',
+    args: ['-o', 'compat=1.1,cluster_size=4096'],
+    format: 'qcow2',
+    description: /v3 \(4 KiB/,
+    sparse: true,
+  },
+  {
+    name: 'qcow2 v3 64 KiB clusters',
+    qemuFormat: 'qcow2',
+    args: ['-o', 'compat=1.1,cluster_size=65536'],
+    format: 'qcow2',
+    description: /v3 \(64 KiB/,
+    sparse: true,
+  },
+  {
+    name: 'qcow2 v3 2 MiB clusters',
+    qemuFormat: 'qcow2',
+    args: ['-o', 'compat=1.1,cluster_size=2M'],
+    format: 'qcow2',
+    description: /v3 \(2 MiB/,
+    sparse: true,
+  },
+  {
+    name: 'qcow2 v3 compressed',
+    qemuFormat: 'qcow2',
+    args: ['-c', '-o', 'compat=1.1'],
+    format: 'qcow2',
+    description: /v3/,
+    sparse: true,
+  },
+  {
+    name: 'qcow2 v3 compressed 4 KiB',
+    qemuFormat: 'qcow2',
+    args: ['-c', '-o', 'compat=1.1,cluster_size=4096'],
+    format: 'qcow2',
+    description: /v3/,
+    sparse: true,
+  },
+  {
+    name: 'qcow2 v2 compressed 2 MiB',
+    qemuFormat: 'qcow2',
+    args: ['-c', '-o', 'compat=0.10,cluster_size=2M'],
+    format: 'qcow2',
+    description: /v2/,
+    sparse: true,
+  },
+  {
+    name: 'VHD fixed (CHS size)',
+    qemuFormat: 'vpc',
+    args: ['-o', 'subformat=fixed'],
+    format: 'vhd-fixed',
+    description: /VHD fixed/,
+    sparse: false,
+  },
+  {
+    name: 'VHD fixed (force_size)',
+    qemuFormat: 'vpc',
+    args: ['-o', 'subformat=fixed,force_size=on'],
+    format: 'vhd-fixed',
+    description: /VHD fixed/,
+    sparse: false,
+  },
+  {
+    name: 'VHD dynamic (force_size)',
+    qemuFormat: 'vpc',
+    args: ['-o', 'subformat=dynamic,force_size=on'],
+    format: 'vhd-dynamic',
+    description: /VHD dynamic \(2 MiB/,
+    sparse: true,
+  },
+  {
+    name: 'VHD dynamic (CHS size)',
+    qemuFormat: 'vpc',
+    args: ['-o', 'subformat=dynamic'],
+    format: 'vhd-dynamic',
+    description: /VHD dynamic/,
+    sparse: true,
+  },
 ];
 
 let dir: string;
@@ -87,7 +171,10 @@ describe.each(VARIANTS)('$name', (variant) => {
   let reference: Buffer;
 
   beforeAll(async () => {
-    image = join(dir, `${variant.name.replace(/\W+/g, '_')}.${variant.qemuFormat === 'vpc' ? 'vhd' : variant.qemuFormat}`);
+    image = join(
+      dir,
+      `${variant.name.replace(/\W+/g, '_')}.${variant.qemuFormat === 'vpc' ? 'vhd' : variant.qemuFormat}`,
+    );
     if (variant.qemuFormat === 'raw') image = source;
     else await run('qemu-img', ['convert', '-f', 'raw', '-O', variant.qemuFormat, ...variant.args, source, image]);
     const referencePath = `${image}.reference.raw`;
@@ -96,7 +183,9 @@ describe.each(VARIANTS)('$name', (variant) => {
   });
 
   it('is probed with the format and virtual size qemu-img reports', async () => {
-    const info = JSON.parse(await run('qemu-img', ['info', '--output=json', '-f', variant.qemuFormat, image])) as { 'virtual-size': number };
+    const info = JSON.parse(await run('qemu-img', ['info', '--output=json', '-f', variant.qemuFormat, image])) as {
+      'virtual-size': number;
+    };
     const probe = await probeImage(image);
     expect(probe.format).toBe(variant.format);
     expect(probe.description).toMatch(variant.description);
@@ -133,7 +222,8 @@ describe.each(VARIANTS)('$name', (variant) => {
       for (const region of REGIONS) {
         if (region.offset >= reader.virtualSize) continue;
         for (const extent of extents.filter((e) => !e.allocated)) {
-          const overlap = region.offset < extent.offset + extent.length && extent.offset < region.offset + region.length;
+          const overlap =
+            region.offset < extent.offset + extent.length && extent.offset < region.offset + region.length;
           expect(overlap).toBe(false);
         }
       }
@@ -318,7 +408,9 @@ describe('target requirements', () => {
     const codes = probe.problems.map((problem) => [problem.code, problem.severity]);
     expect(codes).toContainEqual(['TOO_SMALL', 'warning']);
     expect(codes).toContainEqual(['UPPERCASE_EXTENSION', 'warning']);
-    expect(probe.problems.find((problem) => problem.code === 'TOO_SMALL')?.message).toMatch(/will be rounded up to 10 GB/);
+    expect(probe.problems.find((problem) => problem.code === 'TOO_SMALL')?.message).toMatch(
+      /will be rounded up to 10 GB/,
+    );
   });
 
   it('refuses disks over the target maximum and names the classic VHD convention', async () => {

@@ -21,7 +21,8 @@ class MemoryDisk implements DiskReader {
   }
   async read(offset: number, target: Buffer): Promise<number> {
     const length = checkReadRange(offset, target.length, this.virtualSize);
-    if (this.layout.some((e) => !e.allocated && offset < e.offset + e.length && e.offset < offset + length)) this.readsInHoles += 1;
+    if (this.layout.some((e) => !e.allocated && offset < e.offset + e.length && e.offset < offset + length))
+      this.readsInHoles += 1;
     this.content.copy(target, 0, offset, offset + length);
     return length;
   }
@@ -91,7 +92,12 @@ describe('reader support', () => {
   it('clips reads at the end and refuses reads outside the disk', () => {
     expect(checkReadRange(0, 100, 50)).toBe(50);
     expect(checkReadRange(50, 0, 50)).toBe(0);
-    for (const [offset, length] of [[51, 1], [50, 1], [-1, 1], [0.5, 1]]) {
+    for (const [offset, length] of [
+      [51, 1],
+      [50, 1],
+      [-1, 1],
+      [0.5, 1],
+    ]) {
       expect(() => checkReadRange(offset, length, 50)).toThrow(/outside the virtual disk/);
     }
   });

@@ -3,7 +3,8 @@ import { targetProblems } from '../../../main/image/target-checks';
 
 const GB = 1000 ** 3;
 
-const codes = (problems: ReturnType<typeof targetProblems>) => problems.map((problem) => `${problem.code}:${problem.severity}`);
+const codes = (problems: ReturnType<typeof targetProblems>) =>
+  problems.map((problem) => `${problem.code}:${problem.severity}`);
 
 describe('targetProblems', () => {
   it('accepts a 10–250 GB qcow2 for vpc without remarks', () => {

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../main/common/errors';
 import { parseFooter, vhdChecksum } from '../../../main/image/vhd-structures';
 
-function footer(options: { creator: string; size: number; cylinders: number; heads: number; sectors: number; type?: number }): Buffer {
+function footer(options: {
+  creator: string;
+  size: number;
+  cylinders: number;
+  heads: number;
+  sectors: number;
+  type?: number;
+}): Buffer {
   const raw = Buffer.alloc(512);
   raw.write('conectix', 0, 'latin1');
   raw.writeUInt32BE(2, 8);
