@@ -20,6 +20,9 @@ export const DEFAULT_POLL: Omit<PollOptions, 'what'> = {
   factor: 1.5,
 };
 
+/** The sandbox checks a small image in about a second: no need to wait as long between reads as with IBM. */
+export const SANDBOX_POLL: Partial<Omit<PollOptions, 'what'>> = { initialDelayMs: 250, maxDelayMs: 2_000 };
+
 /**
  * Reads a resource until `done` says so, waiting longer between reads (imports take minutes to hours; there is
  * no sense asking every second). Each read goes to `onRead` so the caller can record and show the status.

@@ -53,6 +53,14 @@ export const GuestSchema = z.object({
 });
 export type VirtualGuest = z.infer<typeof GuestSchema>;
 
+export const ClassicOperatingSystemSchema = z.object({
+  referenceCode: z.string().nullish(),
+  name: z.string().optional(),
+  version: z.string().optional(),
+  longDescription: z.string().nullish(),
+});
+export type ClassicOperatingSystem = z.infer<typeof ClassicOperatingSystemSchema>;
+
 /** The configuration createFromIcos takes (softlayer-go `Container_Virtual_Guest_Block_Device_Template_Configuration`). */
 export interface CreateFromIcosInput {
   name: string;
@@ -191,6 +199,19 @@ export class SoftLayerClient {
       { ...DEFAULT_POLL, ...options, what: `image template ${id} to finish importing` },
       options.onStatus,
     );
+  }
+
+  /** The operating systems a VHD import may name (`referenceCode` is what createFromIcos takes). */
+  async listImportOperatingSystems(signal?: AbortSignal): Promise<ClassicOperatingSystem[]> {
+    const body = await this.call(
+      { method: 'GET', path: `/${TEMPLATE_SERVICE}/getVhdImportSoftwareDescriptions`, signal },
+      'list the operating systems for image import',
+      'classicImport',
+    );
+    return z
+      .array(ClassicOperatingSystemSchema)
+      .parse(body)
+      .filter((entry) => entry.referenceCode);
   }
 
   async createGuest(input: CreateGuestInput, signal?: AbortSignal): Promise<VirtualGuest> {

@@ -10,9 +10,7 @@ import type { StatusReason } from '../cloud/status-reasons';
 import { isAppError } from '../common/errors';
 import { hashVirtualContent } from '../image/hash';
 import type { DiskReader } from '../image/types';
-import { openLuksRawReader } from '../seal/luks-raw-reader';
-import { openQcow2LuksReader } from '../seal/qcow2-luks-reader';
-import { openVhdCryptReader } from '../seal/vhd-crypt-reader';
+import { openSealedImage } from '../seal/open-sealed';
 import { importSecretFromUnwrapped, targetSpec, type TargetId } from '../targets';
 import type { SandboxServiceContext } from './services';
 
@@ -353,18 +351,9 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The crypto engineer's decrypting readers, one per sealed format, and the shared virtual-content hash. */
+/** The crypto code's decrypting readers (one per sealed format) and the shared virtual-content hash. */
 export const SEALED_IMAGE_ACCESS: SealedImageAccess = {
-  async openSealed(target, path, secret) {
-    switch (targetSpec(target).format) {
-      case 'qcow2-luks':
-        return openQcow2LuksReader(path, secret);
-      case 'luks-raw':
-        return openLuksRawReader(path, secret);
-      case 'vhd-crypt':
-        return openVhdCryptReader(path, secret);
-    }
-  },
+  openSealed: (target, path, secret) => openSealedImage(target, path, secret),
   hashContent: (reader) => hashVirtualContent(reader),
 };
 

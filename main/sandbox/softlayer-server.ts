@@ -97,6 +97,12 @@ export const CLASSIC_OS_REFERENCE_CODES = [
   'WIN_2019-STD_64',
 ];
 
+function softwareDescription(referenceCode: string, index: number) {
+  const [family, version] = referenceCode.split('_');
+  const name = family.charAt(0) + family.slice(1).toLowerCase();
+  return { id: 1000 + index, referenceCode, name, version, longDescription: `${name} ${version} (64 bit)` };
+}
+
 /** SoftLayer answers most faults with HTTP 500 and `{error, code}`; unknown objects with 404. */
 class SoftLayerFault extends Error {
   constructor(
@@ -408,6 +414,9 @@ export async function startSoftLayerServer(options: SoftLayerServerOptions): Pro
     if (service === 'SoftLayer_Virtual_Guest_Block_Device_Template_Group') {
       if (!id && methodName === 'createFromIcos' && method === 'POST')
         return sendJson(response, 201, templateView(await createFromIcos(request)));
+      if (!id && methodName === 'getVhdImportSoftwareDescriptions' && method === 'GET') {
+        return sendJson(response, 200, CLASSIC_OS_REFERENCE_CODES.map(softwareDescription));
+      }
       if (id && methodName === 'getObject' && method === 'GET') {
         const template = templates.get(Number(id));
         if (!template) throw notFound('SoftLayer_Virtual_Guest_Block_Device_Template_Group', id);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatCosHref, vpcNameFrom, vpcNameProblem } from '../../cloud/cloud-names';
 import { createCloudSession, type CloudSession, type CloudSessionFactory } from '../../cloud/cloud-session';
-import type { PollOptions } from '../../cloud/poll';
+import { SANDBOX_POLL, type PollOptions } from '../../cloud/poll';
 import { templateFailureReasons, templateStatus, type ImageTemplate } from '../../cloud/softlayer-client';
 import { importFailedError } from '../../cloud/status-reasons';
 import type { VpcImage } from '../../cloud/vpc-client';
@@ -159,6 +159,7 @@ async function importToVpc(
   const started: ImportRecord = record;
   let lastStatus = '';
   const final = await vpc.waitForImage(started.imageId, {
+    ...(session.sandbox ? SANDBOX_POLL : {}),
     ...deps.poll,
     signal,
     onStatus: async (image) => {
@@ -274,6 +275,7 @@ async function importToClassic(
   const templateId = Number(started.imageId);
   let lastStatus = '';
   const final = await softlayer.waitForTemplate(templateId, {
+    ...(session.sandbox ? SANDBOX_POLL : {}),
     ...deps.poll,
     signal,
     onStatus: async (template) => {

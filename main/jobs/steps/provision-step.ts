@@ -1,6 +1,6 @@
 import { vpcNameFrom } from '../../cloud/cloud-names';
 import { createCloudSession, type CloudSession, type CloudSessionFactory } from '../../cloud/cloud-session';
-import type { PollOptions } from '../../cloud/poll';
+import { SANDBOX_POLL, type PollOptions } from '../../cloud/poll';
 import { hostnameFrom, parseProvisionOptions, type ProvisionOptions } from '../../cloud/provision-options';
 import type { VirtualGuest } from '../../cloud/softlayer-client';
 import type { Instance } from '../../cloud/vpc-client';
@@ -147,6 +147,7 @@ async function provisionVpc(
   }
   const started: ProvisionRecord = record;
   const final = await vpc.waitForInstance(started.instanceId, {
+    ...(session.sandbox ? SANDBOX_POLL : {}),
     ...deps.poll,
     signal,
     onStatus: (instance) => statusProgress(context, instance.status, instance.id),
@@ -233,6 +234,7 @@ async function provisionClassic(
   }
   const started: ProvisionRecord = record;
   const final = await softlayer.waitForGuest(Number(started.instanceId), {
+    ...(session.sandbox ? SANDBOX_POLL : {}),
     ...deps.poll,
     signal,
     onStatus: (guest) =>
