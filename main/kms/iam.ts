@@ -1,7 +1,7 @@
 import { IamAuthenticator } from 'ibm-cloud-sdk-core';
 import { AppError } from '../common/errors';
 import { withRetry, type RetryPolicy } from './retry';
-import { asSdkError, TRANSIENT_NETWORK_CODES } from './sdk-error';
+import { asSdkError } from './sdk-error';
 
 /**
  * IBM Cloud IAM: the API key → bearer token exchange every cloud client of this app uses, in one place.

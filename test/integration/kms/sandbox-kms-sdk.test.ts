@@ -6,6 +6,7 @@ import IbmKeyProtectApiV2 from '@ibm-cloud/ibm-key-protect/ibm-key-protect-api/v
 import { BearerTokenAuthenticator, IamAuthenticator } from '@ibm-cloud/ibm-key-protect/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../../main/sandbox/sandbox';
+import { signSandboxToken } from '../../../main/sandbox/sandbox-token';
 
 /**
  * The official Key Protect SDK against the sandbox over real HTTP: what works against IBM works here, and the
@@ -161,6 +162,23 @@ describe('sandbox Key Protect with the official SDK', () => {
     expect((error.result as { metadata: { collectionType: string } }).metadata.collectionType).toBe(
       'application/vnd.ibm.kms.error+json',
     );
+  });
+
+  it('answers 401 for a correctly signed but expired token', async () => {
+    const { token } = signSandboxToken(sandbox.identity.tokenSigningKey, {
+      issuer: `${sandbox.endpoints.iam}/identity`,
+      accountId: 'sandbox',
+      ttlSeconds: 60,
+      grantType: 'urn:ibm:params:oauth:grant-type:apikey',
+      now: Date.now() - 3600_000,
+    });
+    const expired = new IbmKeyProtectApiV2({
+      authenticator: new BearerTokenAuthenticator({ bearerToken: token }),
+      serviceUrl: sandbox.endpoints.kms,
+    });
+    const error = await rejection(expired.getKeys({ bluemixInstance: instance }));
+    expect(error.status).toBe(401);
+    expect(reasonCode(error.result)).toBe('UNAUTHORIZED_ERR');
   });
 
   it('answers 400 when bluemix-instance is missing', async () => {
