@@ -1,4 +1,4 @@
-import { BrowserWindow, Notification, type WebContents } from 'electron';
+import { BrowserWindow, Notification, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppContext } from '../app/context';
@@ -14,9 +14,11 @@ export function rendererUrlPrefix(paths: WindowPaths): string {
   return pathToFileURL(join(paths.rendererIndex, '..')).href;
 }
 
+// Electronegativity cannot follow the options variable into secureWebPreferences, where contextIsolation, sandbox
+// and Auxclick are set; test/unit/electron/{shell-security,electronegativity}.test.ts check them instead.
 /** The one app window, with taskbar progress and a notification when a job reaches an end state. */
 export function createMainWindow(app: AppContext, paths: WindowPaths): BrowserWindow {
-  const window = new BrowserWindow({
+  const options: BrowserWindowConstructorOptions = {
     width: 1280,
     height: 840,
     minWidth: 960,
@@ -25,7 +27,8 @@ export function createMainWindow(app: AppContext, paths: WindowPaths): BrowserWi
     title: 'Image Sealer',
     backgroundColor: '#161616',
     webPreferences: secureWebPreferences(paths.preload),
-  });
+  };
+  const window = new BrowserWindow(options); // eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK
   lockNavigation(window.webContents);
   window.once('ready-to-show', () => window.show());
   const stopForwarding = forwardEvents(app, window.webContents);

@@ -91,7 +91,14 @@ export function App() {
           </HeaderGlobalAction>
         </HeaderGlobalBar>
       </Header>
-      <SideNav aria-label={t('app.mainNavigation')} expanded isFixedNav isPersistent isChildOfHeader={false} className="is-side-nav">
+      <SideNav
+        aria-label={t('app.mainNavigation')}
+        expanded
+        isFixedNav
+        isPersistent
+        isChildOfHeader={false}
+        className="is-side-nav"
+      >
         <SideNavItems>
           {NAV.map((item) => (
             <SideNavLink

@@ -2,7 +2,10 @@ import { test, expect, screenshot, expectAccessible } from './support/fixtures';
 import { callApi, writeRawImage } from './support/images';
 
 test.describe('the app shell against the real web host', () => {
-  test('navigates every page, shows jobs and the audit log from the real API, passes axe', async ({ app: page, host }) => {
+  test('navigates every page, shows jobs and the audit log from the real API, passes axe', async ({
+    app: page,
+    host,
+  }) => {
     // An empty data folder first: the Jobs page invites a drop.
     await expect(page.getByTestId('jobs-empty')).toBeVisible();
     await expect(page.getByTestId('transport')).toHaveText('Browser session');

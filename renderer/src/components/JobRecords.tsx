@@ -5,7 +5,13 @@ import { Facts, type Fact } from './Facts';
 import { ErrorNotice } from './ErrorNotice';
 
 /** Every step's record of a job: what was found, written, wrapped, stored and created. */
-export function JobRecords({ job, only }: { job: Job; only?: ('overview' | 'source' | 'seal' | 'wrap' | 'upload' | 'import' | 'provision')[] }) {
+export function JobRecords({
+  job,
+  only,
+}: {
+  job: Job;
+  only?: ('overview' | 'source' | 'seal' | 'wrap' | 'upload' | 'import' | 'provision')[];
+}) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
   const show = (part: NonNullable<typeof only>[number]) => !only || only.includes(part);
@@ -102,7 +108,9 @@ export function JobRecords({ job, only }: { job: Job; only?: ('overview' | 'sour
         { label: t('job.operatingSystem'), value: record.operatingSystem },
         {
           label: t('job.statusReasons'),
-          value: record.statusReasons.length ? record.statusReasons.map((reason) => `${reason.code}: ${reason.message}`).join('; ') : t('common.none'),
+          value: record.statusReasons.length
+            ? record.statusReasons.map((reason) => `${reason.code}: ${reason.message}`).join('; ')
+            : t('common.none'),
         },
         { label: t('job.requestedAt'), value: formatDateTime(record.requestedAt, locale) },
         { label: t('job.finishedAt'), value: formatDateTime(record.finishedAt, locale) },

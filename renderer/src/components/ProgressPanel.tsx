@@ -14,7 +14,9 @@ export function ProgressPanel({
   showParts?: boolean;
 }) {
   const { t, i18n } = useTranslation();
-  const phaseLabel = progress ? t(`phase.${progress.phase}`, { defaultValue: t(`step.${step}`, { defaultValue: t('phase.working') }) }) : t('phase.working');
+  const phaseLabel = progress
+    ? t(`phase.${progress.phase}`, { defaultValue: t(`step.${step}`, { defaultValue: t('phase.working') }) })
+    : t('phase.working');
   if (!progress) {
     return (
       <div className="is-progress" data-testid="progress-panel">

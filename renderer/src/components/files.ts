@@ -6,7 +6,11 @@ import { uploadFileToHost } from '../api/web-client';
  * The path main can read for a file the person dropped or picked: Electron gives the real path (preload's
  * webUtils.getPathForFile); the web host has no access to the browser's disk, so the file is streamed to it.
  */
-export async function pathForDroppedFile(api: SealerApi, file: File, onProgress?: (fraction: number) => void): Promise<string> {
+export async function pathForDroppedFile(
+  api: SealerApi,
+  file: File,
+  onProgress?: (fraction: number) => void,
+): Promise<string> {
   const direct = api.pathForFile(file);
   if (direct) return direct;
   const token = hostToken();

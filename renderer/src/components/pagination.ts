@@ -9,7 +9,8 @@ export function usePaginationTexts() {
     backwardText: t('common.previousPage'),
     forwardText: t('common.nextPage'),
     pageNumberText: t('common.pageNumber'),
-    itemRangeText: (min: number, max: number, total: number) => t('common.itemRange', { min: number(min), max: number(max), total: number(total) }),
+    itemRangeText: (min: number, max: number, total: number) =>
+      t('common.itemRange', { min: number(min), max: number(max), total: number(total) }),
     pageRangeText: (_current: number, total: number) => t('common.pageRange', { count: total }),
     pageText: (page: number, pagesUnknown?: boolean) => (pagesUnknown ? String(page) : String(page)),
   };

@@ -23,7 +23,9 @@ export function formatBytes(bytes: number, locale: string): string {
     unit += 1;
   }
   const digits = unit === 0 ? 0 : value < 10 ? 2 : value < 100 ? 1 : 0;
-  const number = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  const number = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
+    value,
+  );
   return `${number} ${BINARY_UNITS[unit]}`;
 }
 
@@ -35,7 +37,9 @@ export function formatRate(bytesPerSecond: number, locale: string): string {
 /** A fraction 0..1 as a whole or one-decimal percentage in the locale's style ("42 %" in Spanish). */
 export function formatPercent(fraction: number, locale: string): string {
   const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
-  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: clamped < 0.1 ? 1 : 0 }).format(clamped);
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: clamped < 0.1 ? 1 : 0 }).format(
+    clamped,
+  );
 }
 
 /** Remaining time as h:mm:ss or m:ss; unknown or infinite becomes a dash rather than a made-up number. */
@@ -118,18 +122,33 @@ export function partStates(detail: Record<string, unknown> | undefined): PartSta
   const parts = detail.parts;
   if (Array.isArray(parts)) {
     return parts.map((part): PartState => {
-      const state = typeof part === 'string' ? part : typeof part === 'object' && part !== null ? (part as { state?: unknown }).state : undefined;
+      const state =
+        typeof part === 'string'
+          ? part
+          : typeof part === 'object' && part !== null
+            ? (part as { state?: unknown }).state
+            : undefined;
       if (state === 'done' || state === 'confirmed' || state === 'uploaded' || state === 'skipped') return 'done';
       if (state === 'active' || state === 'uploading' || state === 'sending' || state === 'running') return 'active';
       if (state === 'failed' || state === 'error' || state === 'retrying') return 'failed';
       return 'pending';
     });
   }
-  const count = typeof detail.partCount === 'number' ? detail.partCount : typeof detail.parts === 'number' ? detail.parts : 0;
+  const count =
+    typeof detail.partCount === 'number' ? detail.partCount : typeof detail.parts === 'number' ? detail.parts : 0;
   if (count <= 0 || count > 10_000) return [];
-  const done = new Set(Array.isArray(detail.doneParts) ? (detail.doneParts as unknown[]).filter((n): n is number => typeof n === 'number') : []);
-  const active = new Set(Array.isArray(detail.activeParts) ? (detail.activeParts as unknown[]).filter((n): n is number => typeof n === 'number') : []);
+  const done = new Set(
+    Array.isArray(detail.doneParts)
+      ? (detail.doneParts as unknown[]).filter((n): n is number => typeof n === 'number')
+      : [],
+  );
+  const active = new Set(
+    Array.isArray(detail.activeParts)
+      ? (detail.activeParts as unknown[]).filter((n): n is number => typeof n === 'number')
+      : [],
+  );
   const result: PartState[] = [];
-  for (let part = 1; part <= count; part += 1) result.push(done.has(part) ? 'done' : active.has(part) ? 'active' : 'pending');
+  for (let part = 1; part <= count; part += 1)
+    result.push(done.has(part) ? 'done' : active.has(part) ? 'active' : 'pending');
   return result;
 }

@@ -53,7 +53,8 @@ export const en = {
     working: 'Working…',
     required: 'Required',
     optional: 'optional',
-    networkNeeded: 'This step needs the network. When this computer is offline the job waits here; you can come back to it from the Jobs page at any time.',
+    networkNeeded:
+      'This step needs the network. When this computer is offline the job waits here; you can come back to it from the Jobs page at any time.',
     offline: 'This computer seems to be offline. The step will wait until the network is back.',
     itemsPerPage: 'Items per page:',
     itemRange: '{{min}}–{{max}} of {{total}}',
@@ -108,13 +109,17 @@ export const en = {
     vpcShort: 'VPC',
     'classic-vhdShort': 'Classic VHD',
     'classic-luksShort': 'Classic LUKS',
-    vpcExplain: 'IBM’s current path: a qcow2 file with built-in LUKS encryption, imported as a custom image in a VPC region. Up to 250 GB.',
-    'classic-vhdExplain': 'Classic infrastructure: a VHD encrypted like vhd-util does, imported as an image template. Up to 100 GB.',
-    'classic-luksExplain': 'Classic infrastructure, older procedure: a raw LUKS volume imported as an image template. Up to 100 GB.',
+    vpcExplain:
+      'IBM’s current path: a qcow2 file with built-in LUKS encryption, imported as a custom image in a VPC region. Up to 250 GB.',
+    'classic-vhdExplain':
+      'Classic infrastructure: a VHD encrypted like vhd-util does, imported as an image template. Up to 100 GB.',
+    'classic-luksExplain':
+      'Classic infrastructure, older procedure: a raw LUKS volume imported as an image template. Up to 100 GB.',
   },
   jobs: {
     title: 'Jobs',
-    intro: 'Each job carries one image through sealing, key wrapping, upload and import. Drop a disk image on this page to start a new one.',
+    intro:
+      'Each job carries one image through sealing, key wrapping, upload and import. Drop a disk image on this page to start a new one.',
     newJob: 'New job',
     empty: 'No jobs yet',
     emptyHint: 'Drop a disk image here, or start the New job wizard.',
@@ -205,7 +210,8 @@ export const en = {
     delete: 'Delete job',
     continueWizard: 'Continue in the wizard',
     deleteTitle: 'Delete this job?',
-    deleteBody: 'The job record and its sealed output file are deleted. Your source image is never touched. The audit log keeps its entries.',
+    deleteBody:
+      'The job record and its sealed output file are deleted. Your source image is never touched. The audit log keeps its entries.',
     cancelTitle: 'Cancel this job for good?',
     cancelBody: 'A cancelled job cannot be resumed. Files already written stay until you delete the job.',
     notYet: 'Not done yet.',
@@ -225,11 +231,17 @@ export const en = {
       provision: 'Provision',
       done: 'Done',
     },
-    progressStep: { complete: 'Complete', incomplete: 'Not started', current: 'Current step', invalid: 'Needs attention' },
+    progressStep: {
+      complete: 'Complete',
+      incomplete: 'Not started',
+      current: 'Current step',
+      invalid: 'Needs attention',
+    },
     stepOf: 'Step {{current}} of {{total}}',
     image: {
       heading: 'Choose the disk image',
-      explain: 'Image Sealer reads the image’s format and size and checks them against the target’s requirements. The file itself is never changed.',
+      explain:
+        'Image Sealer reads the image’s format and size and checks them against the target’s requirements. The file itself is never changed.',
       dropTitle: 'Drag and drop a disk image here',
       dropHint: 'raw, qcow2 or VHD; other formats are read through qemu-img when it is installed',
       choose: 'Choose a file',
@@ -251,7 +263,8 @@ export const en = {
     },
     target: {
       heading: 'Choose where the image goes',
-      explain: 'The target decides the file format and how the key is encoded, so that IBM’s image service can open the image later.',
+      explain:
+        'The target decides the file format and how the key is encoded, so that IBM’s image service can open the image later.',
       jobName: 'Job name',
       jobNameHelp: 'Also used for the object and the image name.',
       profile: 'Profile',
@@ -268,13 +281,15 @@ export const en = {
     },
     seal: {
       heading: 'Seal the image',
-      explain: 'A new data encryption key (DEK) is generated on this computer and the image is encrypted with it. The result is decrypted again and compared with the source. No network is needed.',
+      explain:
+        'A new data encryption key (DEK) is generated on this computer and the image is encrypted with it. The result is decrypted again and compared with the source. No network is needed.',
       start: 'Seal the image',
       done: 'The image is sealed and verified.',
     },
     key: {
       heading: 'Wrap the data encryption key',
-      explain: 'The DEK is wrapped with a root key (CRK) held in Key Protect; only the wrapped DEK (WDEK) is stored and sent. It is unwrapped once to prove the round trip.',
+      explain:
+        'The DEK is wrapped with a root key (CRK) held in Key Protect; only the wrapped DEK (WDEK) is stored and sent. It is unwrapped once to prove the round trip.',
       rootKey: 'Root key',
       rootKeyHelp: 'Leave “automatic” to use or create the profile’s default root key.',
       automatic: 'Automatic',
@@ -284,7 +299,8 @@ export const en = {
     },
     upload: {
       heading: 'Upload to Cloud Object Storage',
-      explain: 'The sealed image is sent to your bucket in parts, several at a time. An interrupted upload resumes where it stopped and only unconfirmed parts are sent again.',
+      explain:
+        'The sealed image is sent to your bucket in parts, several at a time. An interrupted upload resumes where it stopped and only unconfirmed parts are sent again.',
       start: 'Upload',
       partsLabel: 'Parts: {{done}} of {{total}} confirmed',
       partStrip: 'State of each part',
@@ -297,7 +313,8 @@ export const en = {
     },
     import: {
       heading: 'Import into IBM Cloud',
-      explain: 'The image service fetches the object, unwraps the WDEK with your root key and opens the image. This can take a few minutes.',
+      explain:
+        'The image service fetches the object, unwraps the WDEK with your root key and opens the image. This can take a few minutes.',
       os: 'Operating system',
       osHelp: 'The operating system installed in the image.',
       imageName: 'Image name',
@@ -337,7 +354,8 @@ export const en = {
   },
   keys: {
     title: 'Root keys',
-    intro: 'Root keys (CRK) in Key Protect or Hyper Protect Crypto Services wrap each image’s data encryption key. They never leave the key service.',
+    intro:
+      'Root keys (CRK) in Key Protect or Hyper Protect Crypto Services wrap each image’s data encryption key. They never leave the key service.',
     profile: 'Profile',
     name: 'Name',
     id: 'Id',
@@ -363,7 +381,8 @@ export const en = {
   },
   settings: {
     title: 'Settings',
-    intro: 'Profiles name an IBM Cloud account context; credentials stay in the operating system’s keychain and are never shown again.',
+    intro:
+      'Profiles name an IBM Cloud account context; credentials stay in the operating system’s keychain and are never shown again.',
     appearance: 'Appearance and language',
     profiles: 'Profiles',
     profileName: 'Name',
@@ -404,7 +423,8 @@ export const en = {
   },
   audit: {
     title: 'Audit log',
-    intro: 'Every step lands in an append-only log; each entry carries the SHA-256 of the previous one, so any edit, deletion or reordering is detected.',
+    intro:
+      'Every step lands in an append-only log; each entry carries the SHA-256 of the previous one, so any edit, deletion or reordering is detected.',
     verify: 'Verify the chain',
     verifying: 'Verifying…',
     exportJson: 'Export JSON',

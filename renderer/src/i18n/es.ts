@@ -52,7 +52,8 @@ export const es: Catalog = {
     working: 'Trabajando…',
     required: 'Obligatorio',
     optional: 'opcional',
-    networkNeeded: 'Este paso necesita la red. Si el equipo está sin conexión, el trabajo espera aquí; puede retomarlo desde la página Trabajos en cualquier momento.',
+    networkNeeded:
+      'Este paso necesita la red. Si el equipo está sin conexión, el trabajo espera aquí; puede retomarlo desde la página Trabajos en cualquier momento.',
     offline: 'Parece que este equipo no tiene conexión. El paso esperará a que vuelva la red.',
     itemsPerPage: 'Elementos por página:',
     itemRange: '{{min}}–{{max}} de {{total}}',
@@ -107,13 +108,17 @@ export const es: Catalog = {
     vpcShort: 'VPC',
     'classic-vhdShort': 'VHD clásico',
     'classic-luksShort': 'LUKS clásico',
-    vpcExplain: 'La vía actual de IBM: un archivo qcow2 con cifrado LUKS integrado, importado como imagen personalizada en una región de VPC. Hasta 250 GB.',
-    'classic-vhdExplain': 'Infraestructura clásica: un VHD cifrado como lo hace vhd-util, importado como plantilla de imagen. Hasta 100 GB.',
-    'classic-luksExplain': 'Infraestructura clásica, procedimiento anterior: un volumen LUKS sin formato importado como plantilla de imagen. Hasta 100 GB.',
+    vpcExplain:
+      'La vía actual de IBM: un archivo qcow2 con cifrado LUKS integrado, importado como imagen personalizada en una región de VPC. Hasta 250 GB.',
+    'classic-vhdExplain':
+      'Infraestructura clásica: un VHD cifrado como lo hace vhd-util, importado como plantilla de imagen. Hasta 100 GB.',
+    'classic-luksExplain':
+      'Infraestructura clásica, procedimiento anterior: un volumen LUKS sin formato importado como plantilla de imagen. Hasta 100 GB.',
   },
   jobs: {
     title: 'Trabajos',
-    intro: 'Cada trabajo lleva una imagen por el sellado, el envoltorio de la clave, la subida y la importación. Suelte una imagen de disco en esta página para empezar uno nuevo.',
+    intro:
+      'Cada trabajo lleva una imagen por el sellado, el envoltorio de la clave, la subida y la importación. Suelte una imagen de disco en esta página para empezar uno nuevo.',
     newJob: 'Nuevo trabajo',
     empty: 'Todavía no hay trabajos',
     emptyHint: 'Suelte aquí una imagen de disco o abra el asistente Nuevo trabajo.',
@@ -204,9 +209,11 @@ export const es: Catalog = {
     delete: 'Eliminar el trabajo',
     continueWizard: 'Continuar en el asistente',
     deleteTitle: '¿Eliminar este trabajo?',
-    deleteBody: 'Se eliminan el registro del trabajo y su archivo sellado. La imagen de origen nunca se toca. El registro de auditoría conserva sus entradas.',
+    deleteBody:
+      'Se eliminan el registro del trabajo y su archivo sellado. La imagen de origen nunca se toca. El registro de auditoría conserva sus entradas.',
     cancelTitle: '¿Cancelar este trabajo definitivamente?',
-    cancelBody: 'Un trabajo cancelado no se puede reanudar. Los archivos ya escritos se conservan hasta que elimine el trabajo.',
+    cancelBody:
+      'Un trabajo cancelado no se puede reanudar. Los archivos ya escritos se conservan hasta que elimine el trabajo.',
     notYet: 'Todavía no se ha hecho.',
     running: 'Hay un paso en curso',
   },
@@ -224,11 +231,17 @@ export const es: Catalog = {
       provision: 'Suministro',
       done: 'Listo',
     },
-    progressStep: { complete: 'Completado', incomplete: 'Sin empezar', current: 'Paso actual', invalid: 'Requiere atención' },
+    progressStep: {
+      complete: 'Completado',
+      incomplete: 'Sin empezar',
+      current: 'Paso actual',
+      invalid: 'Requiere atención',
+    },
     stepOf: 'Paso {{current}} de {{total}}',
     image: {
       heading: 'Elija la imagen de disco',
-      explain: 'Image Sealer lee el formato y el tamaño de la imagen y los compara con los requisitos del destino. El archivo nunca se modifica.',
+      explain:
+        'Image Sealer lee el formato y el tamaño de la imagen y los compara con los requisitos del destino. El archivo nunca se modifica.',
       dropTitle: 'Arrastre y suelte aquí una imagen de disco',
       dropHint: 'raw, qcow2 o VHD; otros formatos se leen con qemu-img si está instalado',
       choose: 'Elegir un archivo',
@@ -250,7 +263,8 @@ export const es: Catalog = {
     },
     target: {
       heading: 'Elija adónde va la imagen',
-      explain: 'El destino decide el formato del archivo y cómo se codifica la clave, para que el servicio de imágenes de IBM pueda abrir la imagen después.',
+      explain:
+        'El destino decide el formato del archivo y cómo se codifica la clave, para que el servicio de imágenes de IBM pueda abrir la imagen después.',
       jobName: 'Nombre del trabajo',
       jobNameHelp: 'Se usa también para el objeto y el nombre de la imagen.',
       profile: 'Perfil',
@@ -261,19 +275,22 @@ export const es: Catalog = {
       engineNative: 'Nativo (rápido, integrado)',
       engineQemu: 'qemu-img (procedimiento de referencia de IBM)',
       iterTime: 'Tiempo de PBKDF por ranura de clave (ms)',
-      iterTimeHelp: 'Cuánto tarda derivar la clave de la frase de contraseña; 2000 ms es el valor predeterminado de cryptsetup.',
+      iterTimeHelp:
+        'Cuánto tarda derivar la clave de la frase de contraseña; 2000 ms es el valor predeterminado de cryptsetup.',
       verify: 'Verificar la imagen sellada descifrándola de nuevo',
       create: 'Crear el trabajo',
     },
     seal: {
       heading: 'Selle la imagen',
-      explain: 'Se genera en este equipo una nueva clave de cifrado de datos (DEK) y la imagen se cifra con ella. El resultado se descifra de nuevo y se compara con el origen. No se necesita la red.',
+      explain:
+        'Se genera en este equipo una nueva clave de cifrado de datos (DEK) y la imagen se cifra con ella. El resultado se descifra de nuevo y se compara con el origen. No se necesita la red.',
       start: 'Sellar la imagen',
       done: 'La imagen está sellada y verificada.',
     },
     key: {
       heading: 'Envuelva la clave de cifrado de datos',
-      explain: 'La DEK se envuelve con una clave raíz (CRK) guardada en Key Protect; solo se guarda y se envía la clave de cifrado de datos envuelta (WDEK). Se desenvuelve una vez para comprobar el proceso completo.',
+      explain:
+        'La DEK se envuelve con una clave raíz (CRK) guardada en Key Protect; solo se guarda y se envía la clave de cifrado de datos envuelta (WDEK). Se desenvuelve una vez para comprobar el proceso completo.',
       rootKey: 'Clave raíz',
       rootKeyHelp: 'Deje «automática» para usar o crear la clave raíz predeterminada del perfil.',
       automatic: 'Automática',
@@ -283,7 +300,8 @@ export const es: Catalog = {
     },
     upload: {
       heading: 'Suba a Cloud Object Storage',
-      explain: 'La imagen sellada se envía a su grupo por partes, varias a la vez. Una subida interrumpida se reanuda donde se detuvo y solo se reenvían las partes no confirmadas.',
+      explain:
+        'La imagen sellada se envía a su grupo por partes, varias a la vez. Una subida interrumpida se reanuda donde se detuvo y solo se reenvían las partes no confirmadas.',
       start: 'Subir',
       partsLabel: 'Partes: {{done}} de {{total}} confirmadas',
       partStrip: 'Estado de cada parte',
@@ -296,7 +314,8 @@ export const es: Catalog = {
     },
     import: {
       heading: 'Importe en IBM Cloud',
-      explain: 'El servicio de imágenes obtiene el objeto, desenvuelve la WDEK con su clave raíz y abre la imagen. Puede tardar unos minutos.',
+      explain:
+        'El servicio de imágenes obtiene el objeto, desenvuelve la WDEK con su clave raíz y abre la imagen. Puede tardar unos minutos.',
       os: 'Sistema operativo',
       osHelp: 'El sistema operativo instalado en la imagen.',
       imageName: 'Nombre de la imagen',
@@ -332,11 +351,13 @@ export const es: Catalog = {
     cancelled: 'El trabajo se ha cancelado.',
     paused: 'En pausa. Reanude cuando quiera; el trabajo hecho se conserva.',
     continue: 'Continuar',
-    leaveNote: 'Puede salir de esta página cuando quiera; el trabajo sigue y se puede reanudar desde la página Trabajos.',
+    leaveNote:
+      'Puede salir de esta página cuando quiera; el trabajo sigue y se puede reanudar desde la página Trabajos.',
   },
   keys: {
     title: 'Claves raíz',
-    intro: 'Las claves raíz (CRK) de Key Protect o Hyper Protect Crypto Services envuelven la clave de cifrado de datos de cada imagen. Nunca salen del servicio de claves.',
+    intro:
+      'Las claves raíz (CRK) de Key Protect o Hyper Protect Crypto Services envuelven la clave de cifrado de datos de cada imagen. Nunca salen del servicio de claves.',
     profile: 'Perfil',
     name: 'Nombre',
     id: 'Identificador',
@@ -362,7 +383,8 @@ export const es: Catalog = {
   },
   settings: {
     title: 'Configuración',
-    intro: 'Los perfiles nombran un contexto de cuenta de IBM Cloud; las credenciales se quedan en el llavero del sistema operativo y no se vuelven a mostrar.',
+    intro:
+      'Los perfiles nombran un contexto de cuenta de IBM Cloud; las credenciales se quedan en el llavero del sistema operativo y no se vuelven a mostrar.',
     appearance: 'Aspecto e idioma',
     profiles: 'Perfiles',
     profileName: 'Nombre',
@@ -403,7 +425,8 @@ export const es: Catalog = {
   },
   audit: {
     title: 'Registro de auditoría',
-    intro: 'Cada paso queda en un registro de solo adición; cada entrada lleva el SHA-256 de la anterior, así que se detecta cualquier modificación, eliminación o reordenación.',
+    intro:
+      'Cada paso queda en un registro de solo adición; cada entrada lleva el SHA-256 de la anterior, así que se detecta cualquier modificación, eliminación o reordenación.',
     verify: 'Verificar la cadena',
     verifying: 'Verificando…',
     exportJson: 'Exportar JSON',

@@ -4,28 +4,11 @@ import { en } from './en';
 import { es } from './es';
 import { it } from './it';
 
-export const LANGUAGES = [
-  { code: 'en', name: 'English' },
-  { code: 'es', name: 'Español' },
-  { code: 'it', name: 'Italiano' },
-] as const;
-export type LanguageCode = (typeof LANGUAGES)[number]['code'];
+import { initialLanguage, type LanguageCode } from './language';
+
+export { LANGUAGES, isLanguage, initialLanguage, type LanguageCode } from './language';
 
 const STORAGE_KEY = 'image-sealer.language';
-
-export function isLanguage(value: string | null | undefined): value is LanguageCode {
-  return LANGUAGES.some((language) => language.code === value);
-}
-
-/** The saved choice, else the browser's first language we speak, else English. */
-export function initialLanguage(saved: string | null, preferred: readonly string[]): LanguageCode {
-  if (isLanguage(saved)) return saved;
-  for (const tag of preferred) {
-    const base = tag.toLowerCase().split('-')[0];
-    if (isLanguage(base)) return base;
-  }
-  return 'en';
-}
 
 function readSaved(): string | null {
   try {

@@ -52,7 +52,8 @@ export const it: Catalog = {
     working: 'In corso…',
     required: 'Obbligatorio',
     optional: 'facoltativo',
-    networkNeeded: 'Questo passo richiede la rete. Se il computer non è connesso, il lavoro attende qui; può riprenderlo dalla pagina Lavori in qualsiasi momento.',
+    networkNeeded:
+      'Questo passo richiede la rete. Se il computer non è connesso, il lavoro attende qui; può riprenderlo dalla pagina Lavori in qualsiasi momento.',
     offline: 'Questo computer sembra non connesso. Il passo attenderà che la rete torni disponibile.',
     itemsPerPage: 'Elementi per pagina:',
     itemRange: '{{min}}–{{max}} di {{total}}',
@@ -107,13 +108,17 @@ export const it: Catalog = {
     vpcShort: 'VPC',
     'classic-vhdShort': 'VHD classico',
     'classic-luksShort': 'LUKS classico',
-    vpcExplain: 'Il percorso attuale di IBM: un file qcow2 con crittografia LUKS integrata, importato come immagine personalizzata in una regione VPC. Fino a 250 GB.',
-    'classic-vhdExplain': 'Infrastruttura classica: un VHD crittografato come fa vhd-util, importato come template dell’immagine. Fino a 100 GB.',
-    'classic-luksExplain': 'Infrastruttura classica, procedura precedente: un volume LUKS grezzo importato come template dell’immagine. Fino a 100 GB.',
+    vpcExplain:
+      'Il percorso attuale di IBM: un file qcow2 con crittografia LUKS integrata, importato come immagine personalizzata in una regione VPC. Fino a 250 GB.',
+    'classic-vhdExplain':
+      'Infrastruttura classica: un VHD crittografato come fa vhd-util, importato come template dell’immagine. Fino a 100 GB.',
+    'classic-luksExplain':
+      'Infrastruttura classica, procedura precedente: un volume LUKS grezzo importato come template dell’immagine. Fino a 100 GB.',
   },
   jobs: {
     title: 'Lavori',
-    intro: 'Ogni lavoro porta un’immagine attraverso sigillatura, impacchettamento della chiave, caricamento e importazione. Rilasci un’immagine disco su questa pagina per iniziarne uno nuovo.',
+    intro:
+      'Ogni lavoro porta un’immagine attraverso sigillatura, impacchettamento della chiave, caricamento e importazione. Rilasci un’immagine disco su questa pagina per iniziarne uno nuovo.',
     newJob: 'Nuovo lavoro',
     empty: 'Ancora nessun lavoro',
     emptyHint: 'Rilasci qui un’immagine disco oppure apra la procedura guidata Nuovo lavoro.',
@@ -204,7 +209,8 @@ export const it: Catalog = {
     delete: 'Elimina il lavoro',
     continueWizard: 'Continua nella procedura guidata',
     deleteTitle: 'Eliminare questo lavoro?',
-    deleteBody: 'Vengono eliminati il record del lavoro e il suo file sigillato. L’immagine di origine non viene mai toccata. Il registro di controllo conserva le sue voci.',
+    deleteBody:
+      'Vengono eliminati il record del lavoro e il suo file sigillato. L’immagine di origine non viene mai toccata. Il registro di controllo conserva le sue voci.',
     cancelTitle: 'Annullare questo lavoro definitivamente?',
     cancelBody: 'Un lavoro annullato non può essere ripreso. I file già scritti restano finché non elimina il lavoro.',
     notYet: 'Non ancora eseguito.',
@@ -224,11 +230,17 @@ export const it: Catalog = {
       provision: 'Fornitura',
       done: 'Fatto',
     },
-    progressStep: { complete: 'Completato', incomplete: 'Non iniziato', current: 'Passo attuale', invalid: 'Richiede attenzione' },
+    progressStep: {
+      complete: 'Completato',
+      incomplete: 'Non iniziato',
+      current: 'Passo attuale',
+      invalid: 'Richiede attenzione',
+    },
     stepOf: 'Passo {{current}} di {{total}}',
     image: {
       heading: 'Scelga l’immagine disco',
-      explain: 'Image Sealer legge il formato e la dimensione dell’immagine e li confronta con i requisiti della destinazione. Il file non viene mai modificato.',
+      explain:
+        'Image Sealer legge il formato e la dimensione dell’immagine e li confronta con i requisiti della destinazione. Il file non viene mai modificato.',
       dropTitle: 'Trascini e rilasci qui un’immagine disco',
       dropHint: 'raw, qcow2 o VHD; gli altri formati vengono letti con qemu-img se è installato',
       choose: 'Scegli un file',
@@ -250,7 +262,8 @@ export const it: Catalog = {
     },
     target: {
       heading: 'Scelga dove va l’immagine',
-      explain: 'La destinazione decide il formato del file e come viene codificata la chiave, in modo che il servizio immagini di IBM possa poi aprire l’immagine.',
+      explain:
+        'La destinazione decide il formato del file e come viene codificata la chiave, in modo che il servizio immagini di IBM possa poi aprire l’immagine.',
       jobName: 'Nome del lavoro',
       jobNameHelp: 'Usato anche per l’oggetto e il nome dell’immagine.',
       profile: 'Profilo',
@@ -261,19 +274,22 @@ export const it: Catalog = {
       engineNative: 'Nativo (veloce, integrato)',
       engineQemu: 'qemu-img (procedura di riferimento di IBM)',
       iterTime: 'Tempo PBKDF per slot della chiave (ms)',
-      iterTimeHelp: 'Quanto dura la derivazione della chiave dalla passphrase; 2000 ms è il valore predefinito di cryptsetup.',
+      iterTimeHelp:
+        'Quanto dura la derivazione della chiave dalla passphrase; 2000 ms è il valore predefinito di cryptsetup.',
       verify: 'Verifica l’immagine sigillata decrittografandola di nuovo',
       create: 'Crea il lavoro',
     },
     seal: {
       heading: 'Sigilli l’immagine',
-      explain: 'Su questo computer viene generata una nuova chiave di crittografia dei dati (DEK) e l’immagine viene crittografata con essa. Il risultato viene decrittografato di nuovo e confrontato con l’origine. Non serve la rete.',
+      explain:
+        'Su questo computer viene generata una nuova chiave di crittografia dei dati (DEK) e l’immagine viene crittografata con essa. Il risultato viene decrittografato di nuovo e confrontato con l’origine. Non serve la rete.',
       start: 'Sigilla l’immagine',
       done: 'L’immagine è sigillata e verificata.',
     },
     key: {
       heading: 'Impacchetti la chiave di crittografia dei dati',
-      explain: 'La DEK viene impacchettata con una chiave root (CRK) custodita in Key Protect; viene salvata e inviata solo la chiave di crittografia dei dati impacchettata (WDEK). Viene spacchettata una volta per provare l’intero percorso.',
+      explain:
+        'La DEK viene impacchettata con una chiave root (CRK) custodita in Key Protect; viene salvata e inviata solo la chiave di crittografia dei dati impacchettata (WDEK). Viene spacchettata una volta per provare l’intero percorso.',
       rootKey: 'Chiave root',
       rootKeyHelp: 'Lasci «automatica» per usare o creare la chiave root predefinita del profilo.',
       automatic: 'Automatica',
@@ -283,7 +299,8 @@ export const it: Catalog = {
     },
     upload: {
       heading: 'Carichi in Cloud Object Storage',
-      explain: 'L’immagine sigillata viene inviata al suo bucket in parti, diverse alla volta. Un caricamento interrotto riprende da dove si era fermato e vengono reinviate solo le parti non confermate.',
+      explain:
+        'L’immagine sigillata viene inviata al suo bucket in parti, diverse alla volta. Un caricamento interrotto riprende da dove si era fermato e vengono reinviate solo le parti non confermate.',
       start: 'Carica',
       partsLabel: 'Parti: {{done}} di {{total}} confermate',
       partStrip: 'Stato di ogni parte',
@@ -296,7 +313,8 @@ export const it: Catalog = {
     },
     import: {
       heading: 'Importi in IBM Cloud',
-      explain: 'Il servizio immagini recupera l’oggetto, spacchetta la WDEK con la sua chiave root e apre l’immagine. Può richiedere alcuni minuti.',
+      explain:
+        'Il servizio immagini recupera l’oggetto, spacchetta la WDEK con la sua chiave root e apre l’immagine. Può richiedere alcuni minuti.',
       os: 'Sistema operativo',
       osHelp: 'Il sistema operativo installato nell’immagine.',
       imageName: 'Nome dell’immagine',
@@ -332,11 +350,13 @@ export const it: Catalog = {
     cancelled: 'Il lavoro è stato annullato.',
     paused: 'In pausa. Riprenda quando vuole; il lavoro fatto viene conservato.',
     continue: 'Continua',
-    leaveNote: 'Può lasciare questa pagina in qualsiasi momento; il lavoro continua e può essere ripreso dalla pagina Lavori.',
+    leaveNote:
+      'Può lasciare questa pagina in qualsiasi momento; il lavoro continua e può essere ripreso dalla pagina Lavori.',
   },
   keys: {
     title: 'Chiavi root',
-    intro: 'Le chiavi root (CRK) di Key Protect o Hyper Protect Crypto Services impacchettano la chiave di crittografia dei dati di ogni immagine. Non lasciano mai il servizio di chiavi.',
+    intro:
+      'Le chiavi root (CRK) di Key Protect o Hyper Protect Crypto Services impacchettano la chiave di crittografia dei dati di ogni immagine. Non lasciano mai il servizio di chiavi.',
     profile: 'Profilo',
     name: 'Nome',
     id: 'Identificativo',
@@ -362,7 +382,8 @@ export const it: Catalog = {
   },
   settings: {
     title: 'Impostazioni',
-    intro: 'I profili indicano un contesto di account IBM Cloud; le credenziali restano nel portachiavi del sistema operativo e non vengono più mostrate.',
+    intro:
+      'I profili indicano un contesto di account IBM Cloud; le credenziali restano nel portachiavi del sistema operativo e non vengono più mostrate.',
     appearance: 'Aspetto e lingua',
     profiles: 'Profili',
     profileName: 'Nome',
@@ -403,7 +424,8 @@ export const it: Catalog = {
   },
   audit: {
     title: 'Registro di controllo',
-    intro: 'Ogni passo finisce in un registro di sola aggiunta; ogni voce riporta lo SHA-256 della precedente, quindi qualsiasi modifica, eliminazione o riordino viene rilevato.',
+    intro:
+      'Ogni passo finisce in un registro di sola aggiunta; ogni voce riporta lo SHA-256 della precedente, quindi qualsiasi modifica, eliminazione o riordino viene rilevato.',
     verify: 'Verifica la catena',
     verifying: 'Verifica in corso…',
     exportJson: 'Esporta JSON',

@@ -85,13 +85,29 @@ export function AuditPage() {
         intro={t('audit.intro')}
         actions={
           <>
-            <Button kind="primary" renderIcon={Checkmark} disabled={verifying} onClick={() => void runVerify()} data-testid="audit-verify">
+            <Button
+              kind="primary"
+              renderIcon={Checkmark}
+              disabled={verifying}
+              onClick={() => void runVerify()}
+              data-testid="audit-verify"
+            >
               {verifying ? t('audit.verifying') : t('audit.verify')}
             </Button>
-            <Button kind="tertiary" renderIcon={Download} onClick={() => void runExport('json')} data-testid="audit-export-json">
+            <Button
+              kind="tertiary"
+              renderIcon={Download}
+              onClick={() => void runExport('json')}
+              data-testid="audit-export-json"
+            >
               {t('audit.exportJson')}
             </Button>
-            <Button kind="tertiary" renderIcon={Download} onClick={() => void runExport('csv')} data-testid="audit-export-csv">
+            <Button
+              kind="tertiary"
+              renderIcon={Download}
+              onClick={() => void runExport('csv')}
+              data-testid="audit-export-csv"
+            >
               {t('audit.exportCsv')}
             </Button>
             <Button kind="ghost" renderIcon={Renew} onClick={() => void load()}>
@@ -100,23 +116,44 @@ export function AuditPage() {
           </>
         }
       />
-      <div className="is-chain-status" data-testid="audit-chain-status" data-chain={verify ? (verify.ok ? 'ok' : 'broken') : 'unknown'}>
+      <div
+        className="is-chain-status"
+        data-testid="audit-chain-status"
+        data-chain={verify ? (verify.ok ? 'ok' : 'broken') : 'unknown'}
+      >
         {verifying && <InlineLoading description={t('audit.verifying')} />}
         {!verifying && verify && (
           <InlineNotification
             kind={verify.ok ? 'success' : 'error'}
             lowContrast
             hideCloseButton
-            title={verify.ok ? t('audit.chainOk', { entries: formatInteger(verify.entries, i18n.language) }) : t('audit.chainBroken', { line: verify.firstBadLine ?? '?' })}
-            subtitle={verify.ok ? `${t('audit.headHash')}: ${shortDigest(verify.headHash, 16, 8)}` : (verify.reason ?? '')}
-            statusIconDescription={verify.ok ? t('audit.chainOk', { entries: formatInteger(verify.entries, i18n.language) }) : t('audit.chainBroken', { line: verify.firstBadLine ?? '?' })}
+            title={
+              verify.ok
+                ? t('audit.chainOk', { entries: formatInteger(verify.entries, i18n.language) })
+                : t('audit.chainBroken', { line: verify.firstBadLine ?? '?' })
+            }
+            subtitle={
+              verify.ok ? `${t('audit.headHash')}: ${shortDigest(verify.headHash, 16, 8)}` : (verify.reason ?? '')
+            }
+            statusIconDescription={
+              verify.ok
+                ? t('audit.chainOk', { entries: formatInteger(verify.entries, i18n.language) })
+                : t('audit.chainBroken', { line: verify.firstBadLine ?? '?' })
+            }
             className="is-notice"
           />
         )}
         {!verifying && !verify && <p className="is-drop-hint">{t('audit.chainUnknown')}</p>}
       </div>
       {exported && (
-        <InlineNotification kind="info" lowContrast title={t('audit.exported', { file: exported })} onClose={() => setExported(null)} statusIconDescription={t('audit.exported', { file: exported })} className="is-notice" />
+        <InlineNotification
+          kind="info"
+          lowContrast
+          title={t('audit.exported', { file: exported })}
+          onClose={() => setExported(null)}
+          statusIconDescription={t('audit.exported', { file: exported })}
+          className="is-notice"
+        />
       )}
       <ErrorNotice error={error} onClose={() => setError(null)} />
       {entries === null && !error && <InlineLoading description={t('app.loading')} />}
@@ -144,7 +181,15 @@ export function AuditPage() {
                     <TableCell>
                       <code>{entry.type}</code>
                     </TableCell>
-                    <TableCell>{entry.jobId ? <Link href={routeHref({ page: 'job', jobId: entry.jobId })}>{shortDigest(entry.jobId, 16, 4)}</Link> : '—'}</TableCell>
+                    <TableCell>
+                      {entry.jobId ? (
+                        <Link href={routeHref({ page: 'job', jobId: entry.jobId })}>
+                          {shortDigest(entry.jobId, 16, 4)}
+                        </Link>
+                      ) : (
+                        '—'
+                      )}
+                    </TableCell>
                     <TableCell>
                       <span className="is-audit-data">{summarizeData(entry.data)}</span>
                     </TableCell>

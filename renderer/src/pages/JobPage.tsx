@@ -32,12 +32,17 @@ export function JobPage({ jobId }: { jobId: string }) {
 
   const load = useCallback(async () => {
     try {
-      const [record, entries, runningIds] = await Promise.all([api.getJob({ jobId }), api.jobTimeline({ jobId }), api.runningJobs({})]);
+      const [record, entries, runningIds] = await Promise.all([
+        api.getJob({ jobId }),
+        api.jobTimeline({ jobId }),
+        api.runningJobs({}),
+      ]);
       setJob(record);
       setTimeline(entries);
       setRunning(runningIds.includes(jobId));
     } catch (caught) {
-      if (typeof caught === 'object' && caught && (caught as { code?: string }).code === 'JOB_NOT_FOUND') setMissing(true);
+      if (typeof caught === 'object' && caught && (caught as { code?: string }).code === 'JOB_NOT_FOUND')
+        setMissing(true);
       else setError(caught);
     }
   }, [api, jobId]);
@@ -89,12 +94,22 @@ export function JobPage({ jobId }: { jobId: string }) {
         actions={
           <>
             {resumable && job.state !== 'cancelled' && (
-              <Button kind="primary" renderIcon={Play} disabled={busy} onClick={() => void act(() => api.runJob({ jobId }))}>
+              <Button
+                kind="primary"
+                renderIcon={Play}
+                disabled={busy}
+                onClick={() => void act(() => api.runJob({ jobId }))}
+              >
                 {t('job.resume')}
               </Button>
             )}
             {running && (
-              <Button kind="secondary" renderIcon={Pause} disabled={busy} onClick={() => void act(() => api.pauseJob({ jobId }))}>
+              <Button
+                kind="secondary"
+                renderIcon={Pause}
+                disabled={busy}
+                onClick={() => void act(() => api.pauseJob({ jobId }))}
+              >
                 {t('job.pause')}
               </Button>
             )}
@@ -104,11 +119,21 @@ export function JobPage({ jobId }: { jobId: string }) {
               </Button>
             )}
             {job.state !== 'cancelled' && (
-              <Button kind="danger--tertiary" renderIcon={StopFilled} disabled={busy} onClick={() => setConfirm('cancel')}>
+              <Button
+                kind="danger--tertiary"
+                renderIcon={StopFilled}
+                disabled={busy}
+                onClick={() => setConfirm('cancel')}
+              >
                 {t('job.cancel')}
               </Button>
             )}
-            <Button kind="danger--ghost" renderIcon={TrashCan} disabled={busy || running} onClick={() => setConfirm('delete')}>
+            <Button
+              kind="danger--ghost"
+              renderIcon={TrashCan}
+              disabled={busy || running}
+              onClick={() => setConfirm('delete')}
+            >
               {t('job.delete')}
             </Button>
           </>
@@ -116,7 +141,13 @@ export function JobPage({ jobId }: { jobId: string }) {
       />
       <StateTag state={job.state} running={running} />
       <ErrorNotice error={error} onClose={() => setError(null)} />
-      {running && <ProgressPanel progress={progress?.progress ?? null} step={progress?.step ?? ''} showParts={progress?.step === 'upload'} />}
+      {running && (
+        <ProgressPanel
+          progress={progress?.progress ?? null}
+          step={progress?.step ?? ''}
+          showParts={progress?.step === 'upload'}
+        />
+      )}
       <div className="is-two-columns is-section">
         <div>
           <JobRecords job={job} />

@@ -108,7 +108,10 @@ export function JobsPage() {
         }
       />
       {sending !== null && (
-        <InlineLoading status="active" description={t('wizard.image.sending', { percent: formatPercent(sending, i18n.language) })} />
+        <InlineLoading
+          status="active"
+          description={t('wizard.image.sending', { percent: formatPercent(sending, i18n.language) })}
+        />
       )}
       <ErrorNotice error={error} onClose={() => setError(null)} />
       {jobs === null && !error && <InlineLoading description={t('app.loading')} />}
@@ -130,15 +133,31 @@ export function JobsPage() {
               placeholder={t('jobs.filterPlaceholder')}
               closeButtonLabelText={t('common.clearSearch')}
               value={query}
-              onChange={(event) => setQuery(typeof event === 'object' && event && 'target' in event ? String((event.target as HTMLInputElement).value) : '')}
+              onChange={(event) =>
+                setQuery(
+                  typeof event === 'object' && event && 'target' in event
+                    ? String((event.target as HTMLInputElement).value)
+                    : '',
+                )
+              }
             />
-            <Select id="jobs-state-filter" labelText={t('jobs.filterState')} value={stateFilter} onChange={(event) => setStateFilter(event.target.value)}>
+            <Select
+              id="jobs-state-filter"
+              labelText={t('jobs.filterState')}
+              value={stateFilter}
+              onChange={(event) => setStateFilter(event.target.value)}
+            >
               <SelectItem value="all" text={t('jobs.allStates')} />
               {STATES.map((state) => (
                 <SelectItem key={state} value={state} text={t(`state.${state}`)} />
               ))}
             </Select>
-            <Select id="jobs-target-filter" labelText={t('jobs.filterTarget')} value={targetFilter} onChange={(event) => setTargetFilter(event.target.value)}>
+            <Select
+              id="jobs-target-filter"
+              labelText={t('jobs.filterTarget')}
+              value={targetFilter}
+              onChange={(event) => setTargetFilter(event.target.value)}
+            >
               <SelectItem value="all" text={t('jobs.allTargets')} />
               {TARGETS.map((target) => (
                 <SelectItem key={target} value={target} text={t(`target.${target}Short`)} />
@@ -160,7 +179,10 @@ export function JobsPage() {
                 {visible.map((job) => (
                   <TableRow key={job.id} data-job-id={job.id}>
                     <TableCell>
-                      <Link href={routeHref({ page: 'job', jobId: job.id })} aria-label={t('jobs.open', { name: job.name })}>
+                      <Link
+                        href={routeHref({ page: 'job', jobId: job.id })}
+                        aria-label={t('jobs.open', { name: job.name })}
+                      >
                         {job.name}
                       </Link>
                     </TableCell>
@@ -168,7 +190,9 @@ export function JobsPage() {
                       <StateTag state={job.state} running={running.includes(job.id)} />
                     </TableCell>
                     <TableCell>{t(`target.${job.target}Short`)}</TableCell>
-                    <TableCell>{jobSize(job) === undefined ? '—' : formatBytes(jobSize(job) ?? 0, i18n.language)}</TableCell>
+                    <TableCell>
+                      {jobSize(job) === undefined ? '—' : formatBytes(jobSize(job) ?? 0, i18n.language)}
+                    </TableCell>
                     <TableCell>
                       <time dateTime={job.updatedAt} title={formatDateTime(job.updatedAt, i18n.language)}>
                         {formatRelativeTime(job.updatedAt, i18n.language, now)}

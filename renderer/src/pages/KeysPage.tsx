@@ -25,7 +25,18 @@ import { formatDateTime } from '../format/format';
 import { useApi } from '../state/api-context';
 import { useProfiles } from './useProfiles';
 
-const STATE_NAMES: Record<string, string> = { '0': '0', '1': '1', '2': '2', '3': '3', '5': '5', active: '1', suspended: '2', deactivated: '3', destroyed: '5', 'pre-activation': '0' };
+const STATE_NAMES: Record<string, string> = {
+  '0': '0',
+  '1': '1',
+  '2': '2',
+  '3': '3',
+  '5': '5',
+  active: '1',
+  suspended: '2',
+  deactivated: '3',
+  destroyed: '5',
+  'pre-activation': '0',
+};
 
 export function KeysPage() {
   const { t, i18n } = useTranslation();
@@ -50,7 +61,6 @@ export function KeysPage() {
       setError(caught);
     }
     // listCall identity is stable per api
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, profile]);
 
   useEffect(() => {
@@ -62,7 +72,11 @@ export function KeysPage() {
     setCreating(false);
     setError(null);
     try {
-      await createCall({ profile, name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) });
+      await createCall({
+        profile,
+        name: name.trim(),
+        ...(description.trim() ? { description: description.trim() } : {}),
+      });
       setName('');
       setDescription('');
       await load();
@@ -95,7 +109,12 @@ export function KeysPage() {
       {listCall && (
         <>
           <div className="is-filters">
-            <Select id="keys-profile" labelText={t('keys.profile')} value={profile} onChange={(event) => setProfile(event.target.value)}>
+            <Select
+              id="keys-profile"
+              labelText={t('keys.profile')}
+              value={profile}
+              onChange={(event) => setProfile(event.target.value)}
+            >
               {profiles.map((item) => (
                 <SelectItem key={item.name} value={item.name} text={item.name} />
               ))}
@@ -133,7 +152,9 @@ export function KeysPage() {
                         <TableCell>
                           <span className="is-mono">{str(key, 'crn') ?? '—'}</span>
                         </TableCell>
-                        <TableCell>{formatDateTime(str(key, 'creationDate', 'createdAt', 'created'), i18n.language)}</TableCell>
+                        <TableCell>
+                          {formatDateTime(str(key, 'creationDate', 'createdAt', 'created'), i18n.language)}
+                        </TableCell>
                       </TableRow>
                     );
                   })}
@@ -157,8 +178,21 @@ export function KeysPage() {
           >
             <p className="is-step-explain">{t('keys.createBody')}</p>
             <div className="is-form-stack">
-              <TextInput id="key-name" labelText={t('keys.keyName')} value={name} maxLength={90} onChange={(event) => setName(event.target.value)} data-modal-primary-focus />
-              <TextInput id="key-description" labelText={t('keys.keyDescription')} value={description} maxLength={240} onChange={(event) => setDescription(event.target.value)} />
+              <TextInput
+                id="key-name"
+                labelText={t('keys.keyName')}
+                value={name}
+                maxLength={90}
+                onChange={(event) => setName(event.target.value)}
+                data-modal-primary-focus
+              />
+              <TextInput
+                id="key-description"
+                labelText={t('keys.keyDescription')}
+                value={description}
+                maxLength={240}
+                onChange={(event) => setDescription(event.target.value)}
+              />
             </div>
           </Modal>,
           document.body,

@@ -88,12 +88,15 @@ export function SettingsPage({ themeState }: { themeState: ReturnType<typeof use
               {profiles.map((profile) => (
                 <TableRow key={profile.name}>
                   <TableCell>
-                    {profile.name} {bool(profile.raw, 'isDefault', 'default') && <Tag size="sm">{t('settings.defaultProfile')}</Tag>}
+                    {profile.name}{' '}
+                    {bool(profile.raw, 'isDefault', 'default') && <Tag size="sm">{t('settings.defaultProfile')}</Tag>}
                   </TableCell>
                   <TableCell>{str(profile.raw, 'region') ?? '—'}</TableCell>
                   <TableCell>{str(asRecord(profile.raw.cos), 'bucket') ?? str(profile.raw, 'bucket') ?? '—'}</TableCell>
                   <TableCell>
-                    <span className="is-mono">{str(asRecord(profile.raw.kms), 'endpoint', 'url') ?? str(profile.raw, 'kmsEndpoint') ?? '—'}</span>
+                    <span className="is-mono">
+                      {str(asRecord(profile.raw.kms), 'endpoint', 'url') ?? str(profile.raw, 'kmsEndpoint') ?? '—'}
+                    </span>
                   </TableCell>
                 </TableRow>
               ))}
@@ -112,7 +115,13 @@ export function SettingsPage({ themeState }: { themeState: ReturnType<typeof use
             facts={[
               { label: t('settings.version'), value: info.version, testId: 'app-version' },
               { label: t('settings.dataDir'), value: info.dataDir, mono: true },
-              { label: t('settings.tools'), value: [info.tools.qemuImg ? 'qemu-img' : null, info.tools.cryptsetup ? 'cryptsetup' : null].filter(Boolean).join(', ') || t('common.none') },
+              {
+                label: t('settings.tools'),
+                value:
+                  [info.tools.qemuImg ? 'qemu-img' : null, info.tools.cryptsetup ? 'cryptsetup' : null]
+                    .filter(Boolean)
+                    .join(', ') || t('common.none'),
+              },
             ]}
           />
         </section>
@@ -144,7 +153,6 @@ function CredentialsSection({ profiles }: { profiles: string[] }) {
     } catch (caught) {
       setError(caught);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, profile]);
 
   useEffect(() => {
@@ -182,7 +190,12 @@ function CredentialsSection({ profiles }: { profiles: string[] }) {
         {t('settings.credentials')}
       </h2>
       <div className="is-form-stack">
-        <Select id="credentials-profile" labelText={t('settings.credentialsFor')} value={profile} onChange={(event) => setProfile(event.target.value)}>
+        <Select
+          id="credentials-profile"
+          labelText={t('settings.credentialsFor')}
+          value={profile}
+          onChange={(event) => setProfile(event.target.value)}
+        >
           {profiles.map((name) => (
             <SelectItem key={name} value={name} text={name} />
           ))}
@@ -220,17 +233,34 @@ function CredentialsSection({ profiles }: { profiles: string[] }) {
         )}
         <div className="is-page-actions">
           {testCall && (
-            <Button kind="tertiary" disabled={busy} onClick={() => void act(() => testCall({ profile }), t('settings.testOk'))}>
+            <Button
+              kind="tertiary"
+              disabled={busy}
+              onClick={() => void act(() => testCall({ profile }), t('settings.testOk'))}
+            >
               {t('settings.testKey')}
             </Button>
           )}
           {deleteCall && (
-            <Button kind="danger--tertiary" disabled={busy || stored === false} onClick={() => void act(() => deleteCall({ profile }), t('settings.deleted'))}>
+            <Button
+              kind="danger--tertiary"
+              disabled={busy || stored === false}
+              onClick={() => void act(() => deleteCall({ profile }), t('settings.deleted'))}
+            >
               {t('settings.deleteKey')}
             </Button>
           )}
         </div>
-        {message && <InlineNotification kind="success" lowContrast title={message} onClose={() => setMessage(null)} statusIconDescription={message} className="is-notice" />}
+        {message && (
+          <InlineNotification
+            kind="success"
+            lowContrast
+            title={message}
+            onClose={() => setMessage(null)}
+            statusIconDescription={message}
+            className="is-notice"
+          />
+        )}
         <ErrorNotice error={error} onClose={() => setError(null)} />
       </div>
     </section>

@@ -23,7 +23,11 @@ function readPreference(): ThemePreference {
 }
 
 /** Carbon white / g100 on the document root, following the OS unless the person chose one. */
-export function useTheme(): { preference: ThemePreference; theme: CarbonTheme; setPreference: (value: ThemePreference) => void } {
+export function useTheme(): {
+  preference: ThemePreference;
+  theme: CarbonTheme;
+  setPreference: (value: ThemePreference) => void;
+} {
   const [preference, setPreferenceState] = useState<ThemePreference>(readPreference);
   const [systemDark, setSystemDark] = useState(() => window.matchMedia(DARK_QUERY).matches);
 

@@ -113,7 +113,12 @@ export function ImageStep({
           {t('wizard.image.usePath')}
         </Button>
       </form>
-      {sending !== null && <InlineLoading status="active" description={t('wizard.image.sending', { percent: formatPercent(sending, i18n.language) })} />}
+      {sending !== null && (
+        <InlineLoading
+          status="active"
+          description={t('wizard.image.sending', { percent: formatPercent(sending, i18n.language) })}
+        />
+      )}
       {probing && <InlineLoading status="active" description={t('wizard.image.probing')} />}
       <ErrorNotice error={error} onClose={() => setError(null)} />
       {source && (
@@ -124,12 +129,25 @@ export function ImageStep({
             ...(probe
               ? [
                   { label: t('wizard.image.format'), value: probe.format, testId: 'probe-format' },
-                  { label: t('wizard.image.virtualSize'), value: probe.virtualSize === undefined ? undefined : formatBytes(probe.virtualSize, i18n.language), testId: 'probe-virtual-size' },
-                  { label: t('wizard.image.fileSize'), value: probe.fileSize === undefined ? undefined : formatBytes(probe.fileSize, i18n.language) },
-                  { label: t('wizard.image.problems'), value: probe.problems.length ? probe.problems.join('; ') : t('wizard.image.noProblems') },
+                  {
+                    label: t('wizard.image.virtualSize'),
+                    value: probe.virtualSize === undefined ? undefined : formatBytes(probe.virtualSize, i18n.language),
+                    testId: 'probe-virtual-size',
+                  },
+                  {
+                    label: t('wizard.image.fileSize'),
+                    value: probe.fileSize === undefined ? undefined : formatBytes(probe.fileSize, i18n.language),
+                  },
+                  {
+                    label: t('wizard.image.problems'),
+                    value: probe.problems.length ? probe.problems.join('; ') : t('wizard.image.noProblems'),
+                  },
                 ]
               : [
-                  { label: t('wizard.image.fileSize'), value: source.size === undefined ? undefined : formatBytes(source.size, i18n.language) },
+                  {
+                    label: t('wizard.image.fileSize'),
+                    value: source.size === undefined ? undefined : formatBytes(source.size, i18n.language),
+                  },
                   { label: t('wizard.image.probeTitle'), value: t('wizard.image.probeUnavailable') },
                 ]),
           ]}

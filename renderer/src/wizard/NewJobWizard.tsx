@@ -13,7 +13,15 @@ import { useApi, useApiEvents, useJobProgress } from '../state/api-context';
 import { takePendingSource, type PendingSource } from '../state/pending-source';
 import { navigate, routeHref } from '../state/router';
 import { ImageStep, toProbeView, type ProbeView } from './ImageStep';
-import { JOB_STEP_OF, jobNameFromFile, resumeStep, stepDone, wizardSteps, type JobStepName, type WizardStep } from './steps';
+import {
+  JOB_STEP_OF,
+  jobNameFromFile,
+  resumeStep,
+  stepDone,
+  wizardSteps,
+  type JobStepName,
+  type WizardStep,
+} from './steps';
 import { TargetStep, type JobForm } from './TargetStep';
 
 const NETWORK_STEPS = new Set<WizardStep>(['key', 'upload', 'import', 'provision']);
@@ -43,7 +51,10 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
   const api = useApi();
   const [source, setSource] = useState<PendingSource | null>(() => (jobId ? null : takePendingSource()));
   const [probe, setProbe] = useState<ProbeView | null>(null);
-  const [form, setForm] = useState<JobForm>(() => ({ ...DEFAULT_FORM, name: source ? jobNameFromFile(source.name) : '' }));
+  const [form, setForm] = useState<JobForm>(() => ({
+    ...DEFAULT_FORM,
+    name: source ? jobNameFromFile(source.name) : '',
+  }));
   const [job, setJob] = useState<Job | null>(null);
   const [step, setStep] = useState<WizardStep>('image');
   const [run, setRun] = useState<RunState>('idle');
@@ -103,7 +114,6 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
       .then((result) => setProbe(toProbeView(result)))
       .catch((caught: unknown) => setError(caught));
     // Only for the source handed over at mount.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const refresh = useCallback(
@@ -120,7 +130,13 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
     if (!jobId) return;
     refresh(jobId)
       .then(({ record, running }) => {
-        setForm((current) => ({ ...current, target: record.target, name: record.name, profile: record.profile, provision: record.options.provision }));
+        setForm((current) => ({
+          ...current,
+          target: record.target,
+          name: record.name,
+          profile: record.profile,
+          provision: record.options.provision,
+        }));
         if (record.source) setSource({ path: record.source.path, name: record.name, size: record.source.fileSize });
         const next = resumeStep(record.state, record.lastGoodState, record.options.provision);
         setStep(next);
@@ -253,7 +269,14 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
       </nav>
       <section className="is-wizard-panel" aria-labelledby="wizard-step-heading">
         {job && jobId && step !== 'done' && run !== 'cancelled' && (
-          <InlineNotification kind="info" lowContrast hideCloseButton title={t('wizard.resumeNotice', { name: job.name })} className="is-notice" statusIconDescription={t('wizard.resumeNotice', { name: job.name })} />
+          <InlineNotification
+            kind="info"
+            lowContrast
+            hideCloseButton
+            title={t('wizard.resumeNotice', { name: job.name })}
+            className="is-notice"
+            statusIconDescription={t('wizard.resumeNotice', { name: job.name })}
+          />
         )}
         <h2 id="wizard-step-heading" className="is-step-heading" tabIndex={-1} ref={headingRef}>
           {heading}
@@ -284,18 +307,44 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
         {step === 'target' && <TargetStep form={form} onChange={setForm} profiles={profiles} disabled={busy} />}
 
         {jobStep && run === 'running' && (
-          <ProgressPanel progress={progress?.progress ?? null} step={progress?.step ?? jobStep} showParts={jobStep === 'upload'} />
+          <ProgressPanel
+            progress={progress?.progress ?? null}
+            step={progress?.step ?? jobStep}
+            showParts={jobStep === 'upload'}
+          />
         )}
         {run === 'paused' && !done && (
-          <InlineNotification kind="warning" lowContrast hideCloseButton title={t('wizard.paused')} className="is-notice" statusIconDescription={t('wizard.paused')} />
+          <InlineNotification
+            kind="warning"
+            lowContrast
+            hideCloseButton
+            title={t('wizard.paused')}
+            className="is-notice"
+            statusIconDescription={t('wizard.paused')}
+          />
         )}
         {run === 'cancelled' && (
-          <InlineNotification kind="warning" lowContrast hideCloseButton title={t('wizard.cancelled')} className="is-notice" statusIconDescription={t('wizard.cancelled')} />
+          <InlineNotification
+            kind="warning"
+            lowContrast
+            hideCloseButton
+            title={t('wizard.cancelled')}
+            className="is-notice"
+            statusIconDescription={t('wizard.cancelled')}
+          />
         )}
         <ErrorNotice error={error} onClose={() => setError(null)} />
         {jobStep && done && job && (
           <>
-            <InlineNotification kind="success" lowContrast hideCloseButton title={t(`wizard.${step}.done`)} className="is-notice" statusIconDescription={t(`wizard.${step}.done`)} data-testid="step-done" />
+            <InlineNotification
+              kind="success"
+              lowContrast
+              hideCloseButton
+              title={t(`wizard.${step}.done`)}
+              className="is-notice"
+              statusIconDescription={t(`wizard.${step}.done`)}
+              data-testid="step-done"
+            />
             {record && <JobRecords job={job} only={step === 'seal' ? ['source', 'seal'] : [record]} />}
           </>
         )}
@@ -308,12 +357,24 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
             </Button>
           )}
           {step === 'image' && (
-            <Button kind="primary" renderIcon={ArrowRight} disabled={!source} onClick={goNext} data-testid="wizard-next">
+            <Button
+              kind="primary"
+              renderIcon={ArrowRight}
+              disabled={!source}
+              onClick={goNext}
+              data-testid="wizard-next"
+            >
               {t('common.next')}
             </Button>
           )}
           {step === 'target' && (
-            <Button kind="primary" renderIcon={ArrowRight} disabled={!source || busy} onClick={() => void createJob()} data-testid="wizard-create">
+            <Button
+              kind="primary"
+              renderIcon={ArrowRight}
+              disabled={!source || busy}
+              onClick={() => void createJob()}
+              data-testid="wizard-create"
+            >
               {t('wizard.target.create')}
             </Button>
           )}
@@ -327,7 +388,12 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
               <Button kind="secondary" renderIcon={Pause} onClick={() => void pause()} data-testid="wizard-pause">
                 {t('wizard.pause')}
               </Button>
-              <Button kind="danger--tertiary" renderIcon={StopFilled} onClick={() => setConfirmCancel(true)} data-testid="wizard-cancel">
+              <Button
+                kind="danger--tertiary"
+                renderIcon={StopFilled}
+                onClick={() => setConfirmCancel(true)}
+                data-testid="wizard-cancel"
+              >
                 {t('wizard.cancelStep')}
               </Button>
             </>

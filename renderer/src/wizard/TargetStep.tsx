@@ -1,4 +1,14 @@
-import { Accordion, AccordionItem, Checkbox, NumberInput, RadioTile, Select, SelectItem, TextInput, TileGroup } from '@carbon/react';
+import {
+  Accordion,
+  AccordionItem,
+  Checkbox,
+  NumberInput,
+  RadioTile,
+  Select,
+  SelectItem,
+  TextInput,
+  TileGroup,
+} from '@carbon/react';
 import { useTranslation } from 'react-i18next';
 
 export const TARGET_CHOICES = ['vpc', 'classic-vhd', 'classic-luks'] as const;
@@ -37,7 +47,13 @@ export function TargetStep({
         disabled={disabled}
       >
         {TARGET_CHOICES.map((target) => (
-          <RadioTile key={target} id={`target-${target}`} value={target} className="is-target-tile" data-testid={`target-${target}`}>
+          <RadioTile
+            key={target}
+            id={`target-${target}`}
+            value={target}
+            className="is-target-tile"
+            data-testid={`target-${target}`}
+          >
             <h3>{t(`target.${target}`)}</h3>
             <p>{t(`target.${target}Explain`)}</p>
           </RadioTile>
@@ -74,7 +90,13 @@ export function TargetStep({
       <Accordion>
         <AccordionItem title={t('wizard.target.advanced')} data-testid="advanced-options">
           <div className="is-form-stack">
-            <Select id="job-engine" labelText={t('wizard.target.engine')} value={form.engine} disabled={disabled} onChange={(event) => set('engine', event.target.value === 'qemu' ? 'qemu' : 'native')}>
+            <Select
+              id="job-engine"
+              labelText={t('wizard.target.engine')}
+              value={form.engine}
+              disabled={disabled}
+              onChange={(event) => set('engine', event.target.value === 'qemu' ? 'qemu' : 'native')}
+            >
               <SelectItem value="native" text={t('wizard.target.engineNative')} />
               <SelectItem value="qemu" text={t('wizard.target.engineQemu')} />
             </Select>
@@ -94,7 +116,13 @@ export function TargetStep({
                 if (Number.isFinite(value) && value >= 1) set('iterTimeMs', Math.min(60000, Math.round(value)));
               }}
             />
-            <Checkbox id="job-verify" labelText={t('wizard.target.verify')} checked={form.verify} disabled={disabled} onChange={(_event, { checked }) => set('verify', checked)} />
+            <Checkbox
+              id="job-verify"
+              labelText={t('wizard.target.verify')}
+              checked={form.verify}
+              disabled={disabled}
+              onChange={(_event, { checked }) => set('verify', checked)}
+            />
           </div>
         </AccordionItem>
       </Accordion>

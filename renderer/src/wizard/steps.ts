@@ -35,7 +35,8 @@ export function stateRank(state: string): number {
 /** Whether a job in `state` has finished the given wizard step. */
 export function stepDone(step: WizardStep, state: string, lastGoodState?: string): boolean {
   const jobStep = JOB_STEP_OF[step];
-  if (step === 'image' || step === 'target') return stateRank(state) >= 0 || lastGoodState !== undefined || state === 'failed' || state === 'cancelled';
+  if (step === 'image' || step === 'target')
+    return stateRank(state) >= 0 || lastGoodState !== undefined || state === 'failed' || state === 'cancelled';
   if (!jobStep) return false;
   const effective = state === 'failed' || state === 'cancelled' ? (lastGoodState ?? 'created') : state;
   return stateRank(effective) >= stateRank(STATE_AFTER[jobStep]);

@@ -24,7 +24,9 @@ export const test = base.extend<{ app: Page }, { host: RunningHost }>({
       if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
     });
     await page.goto(host.launchUrl);
-    await expect(page.getByRole('navigation', { name: /main navigation|navegación principal|navigazione principale/i })).toBeVisible();
+    await expect(
+      page.getByRole('navigation', { name: /main navigation|navegación principal|navigazione principale/i }),
+    ).toBeVisible();
     await use(page);
     // Content-Security-Policy violations and uncaught errors show up here.
     expect(problems.filter((problem) => !/favicon/.test(problem))).toEqual([]);
@@ -36,14 +38,22 @@ export { expect };
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Let fonts and transitions settle so the picture shows what a person sees.
-  await page.evaluate(() => document.fonts.ready);
+  await page.evaluate('document.fonts.ready');
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
 /** axe-core on the current page: no serious or critical violation (WCAG 2.x A/AA rules). */
 export async function expectAccessible(page: Page, context: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-  const summary = bad.map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 5).join(', ')}`);
+  const bad = results.violations.filter(
+    (violation) => violation.impact === 'serious' || violation.impact === 'critical',
+  );
+  const summary = bad.map(
+    (violation) =>
+      `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes
+        .map((node) => node.target.join(' '))
+        .slice(0, 5)
+        .join(', ')}`,
+  );
   expect(summary, `axe on ${context}`).toEqual([]);
 }

@@ -19,7 +19,10 @@ const START_TIMEOUT_MS = 60_000;
 
 function keyringAvailable(): boolean {
   if (process.platform !== 'linux') return false;
-  return spawnSync('sh', ['-c', 'command -v dbus-run-session && command -v gnome-keyring-daemon'], { stdio: 'ignore' }).status === 0;
+  return (
+    spawnSync('sh', ['-c', 'command -v dbus-run-session && command -v gnome-keyring-daemon'], { stdio: 'ignore' })
+      .status === 0
+  );
 }
 
 /**
@@ -31,7 +34,11 @@ export async function startWebHost(): Promise<RunningHost> {
   const keyring = keyringAvailable();
   const serve = ['bin/image-sealer.js', 'serve', '--json', '--data-dir', dataDir];
   const child: ChildProcess = keyring
-    ? spawn('sh', ['scripts/with-keyring.sh', process.execPath, ...serve], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawn('sh', ['scripts/with-keyring.sh', process.execPath, ...serve], {
+        cwd: ROOT,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
     : spawn(process.execPath, serve, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -59,7 +66,10 @@ export async function startWebHost(): Promise<RunningHost> {
   };
 
   const result = await new Promise<{ url: string; launchUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`image-sealer serve did not start in time. stderr: ${stderr}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`image-sealer serve did not start in time. stderr: ${stderr}`)),
+      START_TIMEOUT_MS,
+    );
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       try {
