@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import type { AppContext } from '../app/context';
 import { AppError } from '../common/errors';
 import { probeImage } from '../image';
+import { profileStore } from '../profiles/resolve';
 import type { ProbeResult } from '../image/types';
 import { targetSpec, type TargetId } from '../targets';
 import type { Job, JobOptions } from './job';
@@ -15,8 +16,6 @@ export interface CreateJobRequest {
   profile?: string;
   options?: Partial<JobOptions>;
 }
-
-export const DEFAULT_PROFILE = 'sandbox';
 
 /** A job name from the source file name: what the sealed output and the imported image will be called. */
 export function defaultJobName(sourcePath: string): string {
@@ -45,10 +44,13 @@ export async function createJob(app: AppContext, request: CreateJobRequest): Pro
     });
   }
   const spec = targetSpec(request.target);
+  const profiles = profileStore(app);
+  const profile = request.profile ?? (await profiles.defaultName());
+  await profiles.get(profile);
   const job = await app.jobs.create({
     name: request.name ?? defaultJobName(sourcePath),
     target: request.target,
-    profile: request.profile ?? DEFAULT_PROFILE,
+    profile,
     options: { ...request.options },
   });
   const withSource = await app.jobs.update(job.id, () => ({
