@@ -251,6 +251,10 @@ export class CosClient {
   private readonly s3: IBM.S3;
   private readonly dispatcher: Agent;
   private readonly requestTimeoutMs: number;
+  private lastForcedRefresh = 0;
+  /** bumped by every forced token refresh, so parallel parts refused with the old token refresh only once */
+  private tokenGeneration = 0;
+  private refreshing: Promise<void> | undefined;
 
   constructor(config: CosClientConfig) {
     const url = new URL(config.endpoint);
@@ -297,6 +301,8 @@ export class CosClient {
   }
 
   private async sdkCall<T>(operation: string, bucket: string, key: string | undefined, run: () => IBM.Request<T, IBM.AWSError>, signal?: AbortSignal): Promise<T> {
+    // With IAM, get (or renew) the token first, so a refused API key is reported as such, not as a COS error.
+    if (this.authKind === 'iam') await this.bearerToken();
     const request = run();
     const onAbort = () => request.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -335,6 +341,7 @@ export class CosClient {
       'content-length': String(input.size),
       'content-md5': md5Base64,
     };
+    const generation = this.tokenGeneration;
     let url: string;
     if (this.authKind === 'hmac') {
       url = this.s3.getSignedUrl('uploadPart', {
@@ -372,9 +379,16 @@ export class CosClient {
     }
     const text = await response.body.text().catch(() => '');
     const code = xmlField(text, 'Code');
-    if ((response.statusCode === 401 || response.statusCode === 403) && this.authKind === 'iam' && code !== 'AccessDenied') {
-      // An IAM token can expire mid-upload (they last an hour): fetch a new one; the caller's retry uses it.
-      await this.refreshCredentials();
+    if ((response.statusCode === 401 || response.statusCode === 403) && this.authKind === 'iam' && (generation !== this.tokenGeneration || Date.now() - this.lastForcedRefresh > 60_000)) {
+      // An IAM token can expire mid-upload (they last an hour) and COS may say so with 401 or 403: fetch a new
+      // one (once for all parts refused with the same token) and let the caller's retry use it. A refusal
+      // right after a fresh token is a real one and is reported as such.
+      if (generation === this.tokenGeneration) {
+        this.lastForcedRefresh = Date.now();
+        this.tokenGeneration += 1;
+        this.refreshing = this.refreshCredentials().finally(() => (this.refreshing = undefined));
+      }
+      await this.refreshing;
       throw new CosError('COS_TOKEN_EXPIRED', 'The IAM token expired during the upload; a new one was fetched.', {
         retryable: true,
         status: response.statusCode,
@@ -532,22 +546,21 @@ export class CosClient {
   /** Forces a new IAM token (no-op for HMAC): used when the server says the token expired mid-upload. */
   async refreshCredentials(): Promise<void> {
     if (this.authKind !== 'iam') return;
-    const credentials = this.s3.config.credentials as IBM.Credentials | null | undefined;
-    if (!credentials) return;
-    await new Promise<void>((resolve, reject) => credentials.refresh((error) => (error ? reject(error) : resolve())));
+    const credentials = this.s3.config.credentials as unknown as { tokenManager?: TokenManagerLike } | null | undefined;
+    const manager = credentials?.tokenManager;
+    if (!manager) return;
+    // forceRenew: the SDK's own refresh keeps a token it believes valid, which is exactly what COS just refused
+    await new Promise<void>((resolve, reject) => manager.refreshToken(null, true, (error) => (error ? reject(error) : resolve())));
   }
 
   private async bearerToken(): Promise<string> {
+    if (this.refreshing) await this.refreshing;
     // getCredentials refreshes the token when it is within the SDK's expiry window.
     await new Promise<void>((resolve, reject) =>
       this.s3.config.getCredentials((error) =>
         error
           ? reject(
-              new CosError('COS_CREDENTIALS_REJECTED', `Could not get an IAM token: ${error.message}.`, {
-                retryable: (error as SdkError).code === 'NetworkingError',
-                hint: 'Check the API key in the profile and that the IAM endpoint is reachable.',
-                cause: error,
-              }),
+              iamTokenError(error as SdkError & Error),
             )
           : resolve(),
       ),
@@ -562,6 +575,28 @@ export class CosClient {
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
+}
+
+function iamTokenError(error: SdkError & Error): CosError {
+  const status = error.statusCode;
+  if (status !== undefined && status < 500) {
+    return new CosError('COS_CREDENTIALS_REJECTED', `IAM refused the API key (HTTP ${status}).`, {
+      retryable: false,
+      status,
+      hint: 'Check the API key stored for the profile ("image-sealer credentials set"); it may have been deleted or belong to another account.',
+      cause: error,
+    });
+  }
+  return new CosError('COS_IAM_UNREACHABLE', `Could not get an IAM token: ${error.message}.`, {
+    retryable: true,
+    status,
+    hint: 'Check the network and the IAM endpoint of the profile; the upload can be resumed.',
+    cause: error,
+  });
+}
+
+interface TokenManagerLike {
+  refreshToken(options: null, forceRenew: boolean, callback: (error: Error | null) => void): void;
 }
 
 function headerString(value: string | string[] | undefined): string | undefined {

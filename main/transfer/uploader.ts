@@ -60,6 +60,8 @@ export interface UploadResult {
   bytesSent: number;
   /** parts confirmed by an earlier run and not sent again */
   resumedParts: number;
+  /** wall time until Complete, and of the completion check after it */
+  durations: { transferMs: number; verifyMs: number };
 }
 
 /** Per-part states in `progress.detail.parts`: one character per part, in part order. */
@@ -91,6 +93,8 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       ? new AppError('UPLOAD_CANCELLED', 'The upload was cancelled.', { hint: 'Start it again to upload from the beginning.' })
       : (options.signal?.reason ?? new AppError('UPLOAD_INTERRUPTED', 'The upload was interrupted; it can be resumed.'));
 
+  const startedAt = performance.now();
+  let transferMs = 0;
   const source = await statSource(file);
   let journal = await readJournal(journalPath);
 
@@ -289,6 +293,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       }
       return false;
     });
+    transferMs = performance.now() - startedAt;
     const localEtag = multipartEtag(partMd5s);
     await activeWriter.appendCompleted(localEtag);
     await activeWriter.close();
@@ -325,6 +330,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       skipped,
       bytesSent: sent,
       resumedParts,
+      durations: { transferMs, verifyMs: performance.now() - startedAt - transferMs },
     };
   }
 }
@@ -444,7 +450,7 @@ async function verifyObject(
     }
     return { etag: localEtag, method: 'multipart-etag' };
   }
-  const readBack = await hashObject(client, bucket, key, plan, signal);
+  const readBack = await hashObject(client, bucket, key, plan, expectedSha256 !== undefined, signal);
   const badPart = plan.findIndex((_part, index) => readBack.partMd5s[index] !== partMd5s[index]);
   if (readBack.size !== size || badPart >= 0) {
     throw new AppError(
@@ -464,10 +470,11 @@ async function hashObject(
   bucket: string,
   key: string,
   plan: readonly PartRange[],
+  withSha256: boolean,
   signal: AbortSignal,
-): Promise<{ size: number; partMd5s: string[]; sha256: string }> {
+): Promise<{ size: number; partMd5s: string[]; sha256: string | undefined }> {
   const stream = await client.getObjectStream(bucket, key, signal);
-  const sha256 = createHash('sha256');
+  const sha256 = withSha256 ? createHash('sha256') : undefined;
   const partMd5s: string[] = [];
   let index = 0;
   let inPart = 0;
@@ -476,7 +483,7 @@ async function hashObject(
   for await (const data of stream) {
     let chunk = data as Buffer;
     size += chunk.length;
-    sha256.update(chunk);
+    sha256?.update(chunk);
     while (chunk.length > 0) {
       const want = (plan[index]?.size ?? Infinity) - inPart;
       const take = Math.min(want, chunk.length);
@@ -492,7 +499,7 @@ async function hashObject(
     }
   }
   if (plan.length === 1 && plan[0].size === 0 && partMd5s.length === 0) partMd5s.push(md5.digest('hex'));
-  return { size, partMd5s, sha256: sha256.digest('hex') };
+  return { size, partMd5s, sha256: sha256?.digest('hex') };
 }
 
 /**

@@ -13,6 +13,8 @@ export interface DiscardServerOptions {
   buckets?: string[];
   /** serve ListParts (real COS does; s3rver answers 405) */
   listParts?: boolean;
+  /** when set, every request needs `Authorization: Bearer <token>` with a token this accepts (IAM mode) */
+  acceptBearer?: (token: string) => boolean;
 }
 
 interface StoredPart {
@@ -30,6 +32,8 @@ export interface DiscardServer {
   port: number;
   stats: { bytesReceived: number; partsReceived: number; requests: number };
   objects: Map<string, StoredObject>;
+  /** makes the server lose a part it confirmed (to test reconciling a journal with ListParts) */
+  forgetPart(uploadId: string, partNumber: number): boolean;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,13 @@ export async function startDiscardServer(options: DiscardServerOptions = {}): Pr
     const query = url.searchParams;
     const method = request.method ?? 'GET';
 
+    if (options.acceptBearer) {
+      const auth = headerValue(request, 'authorization') ?? '';
+      if (!auth.startsWith('Bearer ') || !options.acceptBearer(auth.slice(7))) {
+        await drain(request);
+        return sendError(response, 403, 'AccessDenied', 'Access Denied');
+      }
+    }
     if (bucket && !buckets.has(bucket)) {
       await drain(request);
       return sendError(response, 404, 'NoSuchBucket', 'The specified bucket does not exist');
@@ -210,6 +221,7 @@ export async function startDiscardServer(options: DiscardServerOptions = {}): Pr
     port,
     stats,
     objects,
+    forgetPart: (uploadId, partNumber) => uploads.get(uploadId)?.parts.delete(partNumber) ?? false,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
