@@ -84,7 +84,11 @@ export function createWebApi(token: string, base = window.location.origin): Seal
 }
 
 /** Uploads a dropped file to the web host, which stores it in the data folder and returns its path there. */
-export async function uploadFileToHost(token: string, file: File, onProgress?: (fraction: number) => void): Promise<string> {
+export async function uploadFileToHost(
+  token: string,
+  file: File,
+  onProgress?: (fraction: number) => void,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open('PUT', `${window.location.origin}/api/upload?name=${encodeURIComponent(file.name)}`);

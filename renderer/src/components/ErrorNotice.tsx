@@ -9,6 +9,7 @@ export function ErrorNotice({ error, onClose }: { error: unknown; onClose?: () =
   const view = toErrorView(error);
   return (
     <InlineNotification
+      aria-label={t('common.close')}
       kind="error"
       lowContrast
       role="alert"

@@ -120,6 +120,12 @@ export type PartState = 'pending' | 'active' | 'done' | 'failed';
 export function partStates(detail: Record<string, unknown> | undefined): PartState[] {
   if (!detail) return [];
   const parts = detail.parts;
+  // The transfer engine's compact form: one character per part (see main/api/contract/transfer.ts).
+  if (typeof parts === 'string') {
+    return [...parts].map((char): PartState =>
+      char === '#' ? 'done' : char === '>' || char === 'r' ? 'active' : char === '!' ? 'failed' : 'pending',
+    );
+  }
   if (Array.isArray(parts)) {
     return parts.map((part): PartState => {
       const state =

@@ -259,6 +259,7 @@ export const en = {
       allocated: 'Allocated',
       problems: 'Problems for the target',
       noProblems: 'No problems found.',
+      severity: { error: 'Blocks', warning: 'Warning' },
       probeUnavailable: 'The image will be read when the job is created.',
     },
     target: {
@@ -324,6 +325,9 @@ export const en = {
     provision: {
       heading: 'Order a virtual server (optional)',
       explain: 'A virtual server instance is created from the new image, so you can check that it boots.',
+      instanceProfile: 'Instance profile',
+      zone: 'Zone',
+      datacenter: 'Data center',
       start: 'Order the server',
       skip: 'Skip this step',
       done: 'The virtual server is running.',
@@ -409,6 +413,8 @@ export const en = {
     hmacMissing: 'No HMAC keys are stored (optional).',
     enterKey: 'Enter the API key',
     replaceKey: 'Replace the API key',
+    showKey: 'Show the key',
+    hideKey: 'Hide the key',
     storeKey: 'Store in the keychain',
     testKey: 'Test (sign in)',
     deleteKey: 'Delete from the keychain',

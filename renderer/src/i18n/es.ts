@@ -259,6 +259,7 @@ export const es: Catalog = {
       allocated: 'Asignado',
       problems: 'Problemas para el destino',
       noProblems: 'No se han encontrado problemas.',
+      severity: { error: 'Impide', warning: 'Aviso' },
       probeUnavailable: 'La imagen se leerá al crear el trabajo.',
     },
     target: {
@@ -325,6 +326,9 @@ export const es: Catalog = {
     provision: {
       heading: 'Pida un servidor virtual (opcional)',
       explain: 'Se crea una instancia de servidor virtual con la nueva imagen, para comprobar que arranca.',
+      instanceProfile: 'Perfil de instancia',
+      zone: 'Zona',
+      datacenter: 'Centro de datos',
       start: 'Pedir el servidor',
       skip: 'Omitir este paso',
       done: 'El servidor virtual está en marcha.',
@@ -411,6 +415,8 @@ export const es: Catalog = {
     hmacMissing: 'No hay claves HMAC guardadas (opcional).',
     enterKey: 'Escriba la clave de API',
     replaceKey: 'Sustituir la clave de API',
+    showKey: 'Mostrar la clave',
+    hideKey: 'Ocultar la clave',
     storeKey: 'Guardar en el llavero',
     testKey: 'Probar (iniciar sesión)',
     deleteKey: 'Eliminar del llavero',

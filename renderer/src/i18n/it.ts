@@ -258,6 +258,7 @@ export const it: Catalog = {
       allocated: 'Allocata',
       problems: 'Problemi per la destinazione',
       noProblems: 'Nessun problema trovato.',
+      severity: { error: 'Blocca', warning: 'Avviso' },
       probeUnavailable: 'L’immagine verrà letta alla creazione del lavoro.',
     },
     target: {
@@ -324,6 +325,9 @@ export const it: Catalog = {
     provision: {
       heading: 'Ordini un server virtuale (facoltativo)',
       explain: 'Viene creata un’istanza di server virtuale dalla nuova immagine, per verificare che si avvii.',
+      instanceProfile: 'Profilo dell’istanza',
+      zone: 'Zona',
+      datacenter: 'Centro dati',
       start: 'Ordina il server',
       skip: 'Salta questo passo',
       done: 'Il server virtuale è in esecuzione.',
@@ -410,6 +414,8 @@ export const it: Catalog = {
     hmacMissing: 'Nessuna chiave HMAC salvata (facoltativo).',
     enterKey: 'Inserisca la chiave API',
     replaceKey: 'Sostituisci la chiave API',
+    showKey: 'Mostra la chiave',
+    hideKey: 'Nascondi la chiave',
     storeKey: 'Salva nel portachiavi',
     testKey: 'Prova (accedi)',
     deleteKey: 'Elimina dal portachiavi',

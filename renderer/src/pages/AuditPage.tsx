@@ -147,6 +147,7 @@ export function AuditPage() {
       </div>
       {exported && (
         <InlineNotification
+          aria-label={t('common.close')}
           kind="info"
           lowContrast
           title={t('audit.exported', { file: exported })}

@@ -15,7 +15,6 @@ import {
 } from '@carbon/react';
 import { useCallback, useEffect, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { asRecord, bool, optionalCall, str } from '../api/optional-calls';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Facts } from '../components/Facts';
 import { PageHeader } from '../components/PageHeader';
@@ -29,7 +28,7 @@ type AppInfo = Awaited<ReturnType<ReturnType<typeof useApi>['appInfo']>>;
 export function SettingsPage({ themeState }: { themeState: ReturnType<typeof useTheme> }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const profiles = useProfiles();
+  const { profiles, defaultProfile, error: profilesError } = useProfiles();
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -89,14 +88,12 @@ export function SettingsPage({ themeState }: { themeState: ReturnType<typeof use
                 <TableRow key={profile.name}>
                   <TableCell>
                     {profile.name}{' '}
-                    {bool(profile.raw, 'isDefault', 'default') && <Tag size="sm">{t('settings.defaultProfile')}</Tag>}
+                    {profile.name === defaultProfile && <Tag size="sm">{t('settings.defaultProfile')}</Tag>}
                   </TableCell>
-                  <TableCell>{str(profile.raw, 'region') ?? '—'}</TableCell>
-                  <TableCell>{str(asRecord(profile.raw.cos), 'bucket') ?? str(profile.raw, 'bucket') ?? '—'}</TableCell>
+                  <TableCell>{profile.region}</TableCell>
+                  <TableCell>{profile.cos.bucket || '—'}</TableCell>
                   <TableCell>
-                    <span className="is-mono">
-                      {str(asRecord(profile.raw.kms), 'endpoint', 'url') ?? str(profile.raw, 'kmsEndpoint') ?? '—'}
-                    </span>
+                    <span className="is-mono">{profile.kms.endpoint}</span>
                   </TableCell>
                 </TableRow>
               ))}
@@ -105,7 +102,8 @@ export function SettingsPage({ themeState }: { themeState: ReturnType<typeof use
         </TableContainer>
         <p className="is-drop-hint">{t('settings.sandboxNote')}</p>
       </section>
-      <CredentialsSection profiles={profiles.map((profile) => profile.name)} />
+      <ErrorNotice error={profilesError} />
+      <CredentialsSection profiles={profiles.map((profile) => profile.name)} defaultProfile={defaultProfile} />
       {info && (
         <section aria-labelledby="settings-about">
           <h2 id="settings-about" className="is-section-title">
@@ -130,26 +128,23 @@ export function SettingsPage({ themeState }: { themeState: ReturnType<typeof use
   );
 }
 
+type CredentialStatus = Awaited<ReturnType<ReturnType<typeof useApi>['credentialStatus']>>;
+
 /** Enter, replace, test and delete a profile's API key; only whether one is stored ever comes back. */
-function CredentialsSection({ profiles }: { profiles: string[] }) {
+function CredentialsSection({ profiles, defaultProfile }: { profiles: string[]; defaultProfile: string }) {
   const { t } = useTranslation();
   const api = useApi();
-  const [profile, setProfile] = useState('sandbox');
-  const [stored, setStored] = useState<boolean | null>(null);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const profile = chosen ?? defaultProfile;
+  const [status, setStatus] = useState<CredentialStatus | null>(null);
   const [secret, setSecret] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const statusCall = optionalCall(api, 'credentialStatus', 'getCredentialStatus', 'credentialsStatus');
-  const setCall = optionalCall(api, 'setCredential', 'storeCredential', 'setApiKey');
-  const testCall = optionalCall(api, 'testCredential', 'testCredentials');
-  const deleteCall = optionalCall(api, 'deleteCredential', 'deleteCredentials');
 
   const load = useCallback(async () => {
-    if (!statusCall) return;
     try {
-      const status = asRecord(await statusCall({ profile }));
-      setStored(bool(status, 'apiKey', 'stored', 'hasApiKey') ?? null);
+      setStatus(await api.credentialStatus({ profile }));
     } catch (caught) {
       setError(caught);
     }
@@ -174,16 +169,7 @@ function CredentialsSection({ profiles }: { profiles: string[] }) {
     }
   };
 
-  if (!statusCall && !setCall) {
-    return (
-      <section aria-labelledby="settings-credentials">
-        <h2 id="settings-credentials" className="is-section-title">
-          {t('settings.credentials')}
-        </h2>
-        <p>{t('common.notAvailable')}</p>
-      </section>
-    );
-  }
+  const stored = status?.apikey ?? false;
   return (
     <section aria-labelledby="settings-credentials" data-testid="credentials">
       <h2 id="settings-credentials" className="is-section-title">
@@ -194,65 +180,79 @@ function CredentialsSection({ profiles }: { profiles: string[] }) {
           id="credentials-profile"
           labelText={t('settings.credentialsFor')}
           value={profile}
-          onChange={(event) => setProfile(event.target.value)}
+          onChange={(event) => setChosen(event.target.value)}
         >
           {profiles.map((name) => (
             <SelectItem key={name} value={name} text={name} />
           ))}
         </Select>
-        <p className="is-inline-status" data-testid="credential-status">
-          <Tag size="sm" type={stored ? 'green' : 'gray'}>
-            {t('settings.apiKey')}
-          </Tag>
-          {stored ? t('settings.apiKeyStored') : t('settings.apiKeyMissing')}
-        </p>
-        {setCall && (
-          <form
-            className="is-credential-row"
-            onSubmit={(event) => {
-              event.preventDefault();
-              const value = secret;
-              setSecret('');
-              void act(() => setCall({ profile, apiKey: value }), t('settings.stored'));
+        {status && !status.keychainAvailable && status.keychainProblem && (
+          <ErrorNotice
+            error={{
+              code: 'KEYCHAIN_UNAVAILABLE',
+              message: status.keychainProblem.message,
+              hint: status.keychainProblem.hint,
             }}
-          >
-            <PasswordInput
-              id="credential-api-key"
-              labelText={stored ? t('settings.replaceKey') : t('settings.enterKey')}
-              helperText={t('settings.secretNote')}
-              autoComplete="off"
-              value={secret}
-              showPasswordLabel={t('common.details')}
-              hidePasswordLabel={t('common.close')}
-              onChange={(event: ChangeEvent<HTMLInputElement>) => setSecret(event.target.value)}
-            />
-            <Button type="submit" kind="primary" disabled={busy || !secret}>
-              {t('settings.storeKey')}
-            </Button>
-          </form>
+          />
         )}
+        <div data-testid="credential-status" data-apikey={status ? String(status.apikey) : 'unknown'}>
+          <p className="is-inline-status">
+            <Tag size="sm" type={stored ? 'green' : 'gray'}>
+              {t('settings.apiKey')}
+            </Tag>
+            {stored ? t('settings.apiKeyStored') : t('settings.apiKeyMissing')}
+          </p>
+          <p className="is-inline-status">
+            <Tag size="sm" type={status?.hmac ? 'green' : 'gray'}>
+              {t('settings.hmac')}
+            </Tag>
+            {status?.hmac ? t('settings.hmacStored') : t('settings.hmacMissing')}
+          </p>
+        </div>
+        <form
+          className="is-credential-row"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const value = secret;
+            setSecret('');
+            void act(() => api.setCredential({ profile, kind: 'apikey', apiKey: value }), t('settings.stored'));
+          }}
+        >
+          <PasswordInput
+            id="credential-api-key"
+            labelText={stored ? t('settings.replaceKey') : t('settings.enterKey')}
+            helperText={t('settings.secretNote')}
+            autoComplete="off"
+            value={secret}
+            showPasswordLabel={t('settings.showKey')}
+            hidePasswordLabel={t('settings.hideKey')}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => setSecret(event.target.value)}
+          />
+          <Button type="submit" kind="primary" disabled={busy || !secret}>
+            {t('settings.storeKey')}
+          </Button>
+        </form>
         <div className="is-page-actions">
-          {testCall && (
-            <Button
-              kind="tertiary"
-              disabled={busy}
-              onClick={() => void act(() => testCall({ profile }), t('settings.testOk'))}
-            >
-              {t('settings.testKey')}
-            </Button>
-          )}
-          {deleteCall && (
-            <Button
-              kind="danger--tertiary"
-              disabled={busy || stored === false}
-              onClick={() => void act(() => deleteCall({ profile }), t('settings.deleted'))}
-            >
-              {t('settings.deleteKey')}
-            </Button>
-          )}
+          <Button
+            kind="tertiary"
+            disabled={busy || !stored}
+            onClick={() => void act(() => api.testCredential({ profile }), t('settings.testOk'))}
+            data-testid="credential-test"
+          >
+            {t('settings.testKey')}
+          </Button>
+          <Button
+            kind="danger--tertiary"
+            disabled={busy || !stored}
+            onClick={() => void act(() => api.deleteCredential({ profile, kind: 'apikey' }), t('settings.deleted'))}
+            data-testid="credential-delete"
+          >
+            {t('settings.deleteKey')}
+          </Button>
         </div>
         {message && (
           <InlineNotification
+            aria-label={t('common.close')}
             kind="success"
             lowContrast
             title={message}

@@ -1,28 +1,29 @@
 import { useCallback, useEffect, useState } from 'react';
-import { asList, optionalCall, str, type Loose } from '../api/optional-calls';
 import { useApi } from '../state/api-context';
 
-export interface ProfileView {
-  name: string;
-  raw: Loose;
-}
+export type ProfileEntry = Awaited<ReturnType<ReturnType<typeof useApi>['listProfiles']>>['profiles'][number];
 
-/** The profiles main knows, or just the built-in sandbox when this build has no profiles call. */
-export function useProfiles(): ProfileView[] & { reload?: () => void } {
+/** The profiles main knows (the built-in sandbox first) and the default one. */
+export function useProfiles(): {
+  profiles: ProfileEntry[];
+  defaultProfile: string;
+  error: unknown;
+  reload: () => void;
+} {
   const api = useApi();
-  const [profiles, setProfiles] = useState<ProfileView[]>([{ name: 'sandbox', raw: { name: 'sandbox' } }]);
-  const load = useCallback(() => {
-    const call = optionalCall(api, 'listProfiles');
-    if (!call) return;
-    call({})
-      .then((result) => {
-        const list = asList(result, 'profiles')
-          .map((raw) => ({ name: str(raw, 'name', 'id') ?? '', raw }))
-          .filter((profile) => profile.name);
-        if (list.length) setProfiles(list);
-      })
-      .catch(() => undefined);
+  const [profiles, setProfiles] = useState<ProfileEntry[]>([]);
+  const [defaultProfile, setDefaultProfile] = useState('sandbox');
+  const [error, setError] = useState<unknown>(null);
+  const reload = useCallback(() => {
+    api.listProfiles({}).then(
+      (result) => {
+        setProfiles(result.profiles);
+        setDefaultProfile(result.defaultProfile);
+        setError(null);
+      },
+      (caught: unknown) => setError(caught),
+    );
   }, [api]);
-  useEffect(load, [load]);
-  return Object.assign(profiles, { reload: load });
+  useEffect(reload, [reload]);
+  return { profiles, defaultProfile, error, reload };
 }

@@ -1,7 +1,6 @@
-import { Button, FileUploaderDropContainer, InlineLoading, TextInput } from '@carbon/react';
+import { Button, FileUploaderDropContainer, InlineLoading, Tag, TextInput } from '@carbon/react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { asList, asRecord, num, optionalCall, str } from '../api/optional-calls';
 import { Facts } from '../components/Facts';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { pathForDroppedFile } from '../components/files';
@@ -9,25 +8,7 @@ import { formatBytes, formatPercent } from '../format/format';
 import { useApi } from '../state/api-context';
 import type { PendingSource } from '../state/pending-source';
 
-export interface ProbeView {
-  format?: string;
-  virtualSize?: number;
-  fileSize?: number;
-  allocatedSize?: number;
-  problems: string[];
-}
-
-export function toProbeView(value: unknown): ProbeView {
-  const record = asRecord(value);
-  const inner = asRecord(record.probe ?? record.image ?? record);
-  return {
-    format: str(inner, 'format'),
-    virtualSize: num(inner, 'virtualSize'),
-    fileSize: num(inner, 'fileSize', 'size'),
-    allocatedSize: num(inner, 'allocatedSize', 'allocated'),
-    problems: asList(inner.problems ?? record.problems).map((problem) => str(problem, 'message', 'code') ?? ''),
-  };
-}
+export type ProbeView = Awaited<ReturnType<ReturnType<typeof useApi>['probeImage']>>;
 
 export function ImageStep({
   source,
@@ -45,24 +26,18 @@ export function ImageStep({
   const [probing, setProbing] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
-  const probeCall = optionalCall(api, 'probeImage', 'probe');
-
   const choose = async (next: PendingSource) => {
     setError(null);
-    let view: ProbeView | null = null;
-    if (probeCall) {
-      setProbing(true);
-      try {
-        view = toProbeView(await probeCall({ path: next.path }));
-      } catch (caught) {
-        setError(caught);
-        setProbing(false);
-        return;
-      }
+    setProbing(true);
+    try {
+      const view = await api.probeImage({ path: next.path });
+      setPath(next.path);
+      onSource(next, view);
+    } catch (caught) {
+      setError(caught);
+    } finally {
       setProbing(false);
     }
-    setPath(next.path);
-    onSource(next, view);
   };
 
   const onFile = async (file: File) => {
@@ -128,28 +103,34 @@ export function ImageStep({
             { label: t('wizard.image.selected'), value: source.path, mono: true, testId: 'selected-path' },
             ...(probe
               ? [
-                  { label: t('wizard.image.format'), value: probe.format, testId: 'probe-format' },
+                  { label: t('wizard.image.format'), value: probe.description || probe.format, testId: 'probe-format' },
                   {
                     label: t('wizard.image.virtualSize'),
-                    value: probe.virtualSize === undefined ? undefined : formatBytes(probe.virtualSize, i18n.language),
+                    value: formatBytes(probe.virtualSize, i18n.language),
                     testId: 'probe-virtual-size',
                   },
-                  {
-                    label: t('wizard.image.fileSize'),
-                    value: probe.fileSize === undefined ? undefined : formatBytes(probe.fileSize, i18n.language),
-                  },
+                  { label: t('wizard.image.fileSize'), value: formatBytes(probe.fileSize, i18n.language) },
+                  { label: t('wizard.image.allocated'), value: formatBytes(probe.allocatedSize, i18n.language) },
                   {
                     label: t('wizard.image.problems'),
-                    value: probe.problems.length ? probe.problems.join('; ') : t('wizard.image.noProblems'),
+                    value: probe.problems.length ? (
+                      <ul className="is-problems">
+                        {probe.problems.map((problem) => (
+                          <li key={problem.code} data-severity={problem.severity}>
+                            <Tag size="sm" type={problem.severity === 'error' ? 'red' : 'warm-gray'}>
+                              {t(`wizard.image.severity.${problem.severity}`)}
+                            </Tag>{' '}
+                            {problem.message}
+                          </li>
+                        ))}
+                      </ul>
+                    ) : (
+                      t('wizard.image.noProblems')
+                    ),
+                    testId: 'probe-problems',
                   },
                 ]
-              : [
-                  {
-                    label: t('wizard.image.fileSize'),
-                    value: source.size === undefined ? undefined : formatBytes(source.size, i18n.language),
-                  },
-                  { label: t('wizard.image.probeTitle'), value: t('wizard.image.probeUnavailable') },
-                ]),
+              : []),
           ]}
         />
       )}

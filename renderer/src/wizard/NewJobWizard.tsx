@@ -1,10 +1,8 @@
-import { Button, InlineNotification, Modal, ProgressIndicator, ProgressStep } from '@carbon/react';
+import { Button, InlineNotification, ProgressIndicator, ProgressStep } from '@carbon/react';
 import { ArrowLeft, ArrowRight, Pause, Play, StopFilled } from '@carbon/icons-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../main/jobs/job';
-import { asList, optionalCall, str } from '../api/optional-calls';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { JobRecords } from '../components/JobRecords';
 import { PageHeader } from '../components/PageHeader';
@@ -12,7 +10,8 @@ import { ProgressPanel } from '../components/ProgressPanel';
 import { useApi, useApiEvents, useJobProgress } from '../state/api-context';
 import { takePendingSource, type PendingSource } from '../state/pending-source';
 import { navigate, routeHref } from '../state/router';
-import { ImageStep, toProbeView, type ProbeView } from './ImageStep';
+import { ImageStep, type ProbeView } from './ImageStep';
+import { EMPTY_CHOICES, ImportChoice, ProvisionChoice, RootKeyChoice, type StepChoices } from './StepOptions';
 import {
   JOB_STEP_OF,
   jobNameFromFile,
@@ -61,7 +60,7 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [profiles, setProfiles] = useState<string[]>(['sandbox']);
-  const [confirmCancel, setConfirmCancel] = useState(false);
+  const [choices, setChoices] = useState<StepChoices>(EMPTY_CHOICES);
   const [online, setOnline] = useState(() => navigator.onLine);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const progress = useJobProgress(job?.id);
@@ -91,28 +90,21 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
     };
   }, []);
 
-  // Profiles to choose from, when the profiles call exists in this build.
+  // Profiles to choose from; new jobs start on the default one.
   useEffect(() => {
-    const call = optionalCall(api, 'listProfiles');
-    if (!call) return;
-    call({})
+    api
+      .listProfiles({})
       .then((result) => {
-        const names = asList(result, 'profiles')
-          .map((profile) => str(profile, 'name', 'id'))
-          .filter((name): name is string => Boolean(name));
-        if (names.length) setProfiles(names);
+        setProfiles(result.profiles.map((profile) => profile.name));
+        if (!jobId) setForm((current) => ({ ...current, profile: result.defaultProfile }));
       })
-      .catch(() => undefined);
-  }, [api]);
+      .catch((caught: unknown) => setError(caught));
+  }, [api, jobId]);
 
-  // A file dropped on the Jobs page arrives here already uploaded: probe it.
+  // A file dropped on the Jobs page arrives here already on the host: probe it.
   useEffect(() => {
     if (!source || probe || jobId) return;
-    const call = optionalCall(api, 'probeImage', 'probe');
-    if (!call) return;
-    call({ path: source.path })
-      .then((result) => setProbe(toProbeView(result)))
-      .catch((caught: unknown) => setError(caught));
+    api.probeImage({ path: source.path }).then(setProbe, (caught: unknown) => setError(caught));
     // Only for the source handed over at mount.
   }, []);
 
@@ -201,12 +193,51 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
     }
   };
 
+  /** Starts (or resumes) the current step; its progress and outcome arrive as events and by polling. */
   const runStep = async () => {
     if (!job || !jobStep) return;
     setError(null);
+    const resuming = run === 'paused';
     setRun('running');
     try {
-      await api.runJob({ jobId: job.id, until: jobStep });
+      switch (jobStep) {
+        case 'seal':
+          await api.runJob({ jobId: job.id, until: 'seal' });
+          break;
+        case 'wrap': {
+          // Wrapping is one short round trip to the key service: the call returns the wrapped job.
+          const wrapped = await api.wrapJob({
+            jobId: job.id,
+            ...(choices.rootKey ? { rootKey: choices.rootKey } : {}),
+          });
+          setJob(wrapped);
+          setRun('idle');
+          break;
+        }
+        case 'upload':
+          if (resuming) await api.resumeUpload({ jobId: job.id });
+          else await api.startUpload({ jobId: job.id });
+          break;
+        case 'import':
+          await api.startImport({
+            jobId: job.id,
+            ...(choices.os ? { os: choices.os } : {}),
+            ...(choices.imageName.trim() ? { name: choices.imageName.trim() } : {}),
+          });
+          break;
+        case 'provision':
+          await api.startProvision({
+            jobId: job.id,
+            options:
+              job.target === 'vpc'
+                ? {
+                    ...(choices.instanceProfile ? { instanceProfile: choices.instanceProfile } : {}),
+                    ...(choices.zone ? { zone: choices.zone } : {}),
+                  }
+                : { ...(choices.datacenter ? { datacenter: choices.datacenter } : {}) },
+          });
+          break;
+      }
     } catch (caught) {
       setError(caught);
       setRun('failed');
@@ -216,19 +247,22 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
   const pause = async () => {
     if (!job) return;
     try {
-      await api.pauseJob({ jobId: job.id });
+      if (jobStep === 'upload') await api.pauseUpload({ jobId: job.id });
+      else await api.pauseJob({ jobId: job.id });
       await check();
     } catch (caught) {
       setError(caught);
     }
   };
 
-  const cancelJob = async () => {
+  /** Cancels the running step, not the job: nothing half-written is kept and the step can run again. */
+  const cancelStep = async () => {
     if (!job) return;
     try {
-      const record = await api.cancelJob({ jobId: job.id });
-      setJob(record);
-      setRun('cancelled');
+      if (jobStep === 'seal') await api.cancelSeal({ jobId: job.id });
+      else if (jobStep === 'upload') await api.cancelUpload({ jobId: job.id });
+      else await api.pauseJob({ jobId: job.id });
+      await check();
     } catch (caught) {
       setError(caught);
     }
@@ -305,6 +339,20 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
           />
         )}
         {step === 'target' && <TargetStep form={form} onChange={setForm} profiles={profiles} disabled={busy} />}
+        {job && step === 'key' && !done && (
+          <RootKeyChoice
+            job={job}
+            value={choices.rootKey}
+            onChange={(rootKey) => setChoices({ ...choices, rootKey })}
+            disabled={run === 'running'}
+          />
+        )}
+        {job && step === 'import' && !done && (
+          <ImportChoice job={job} choices={choices} onChange={setChoices} disabled={run === 'running'} />
+        )}
+        {job && step === 'provision' && !done && (
+          <ProvisionChoice job={job} choices={choices} onChange={setChoices} disabled={run === 'running'} />
+        )}
 
         {jobStep && run === 'running' && (
           <ProgressPanel
@@ -391,7 +439,7 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
               <Button
                 kind="danger--tertiary"
                 renderIcon={StopFilled}
-                onClick={() => setConfirmCancel(true)}
+                onClick={() => void cancelStep()}
                 data-testid="wizard-cancel"
               >
                 {t('wizard.cancelStep')}
@@ -423,25 +471,6 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
         </div>
         {jobStep && <p className="is-drop-hint">{t('wizard.leaveNote')}</p>}
       </section>
-      {confirmCancel &&
-        createPortal(
-          <Modal
-            open
-            danger
-            modalHeading={t('job.cancelTitle')}
-            primaryButtonText={t('job.cancel')}
-            secondaryButtonText={t('common.close')}
-            closeButtonLabel={t('common.close')}
-            onRequestClose={() => setConfirmCancel(false)}
-            onRequestSubmit={() => {
-              setConfirmCancel(false);
-              void cancelJob();
-            }}
-          >
-            <p>{t('job.cancelBody')}</p>
-          </Modal>,
-          document.body,
-        )}
     </div>
   );
 }

@@ -109,6 +109,7 @@ describe('progress', () => {
       'done',
       'pending',
     ]);
+    expect(partStates({ parts: '##>r!..' })).toEqual(['done', 'done', 'active', 'active', 'failed', 'pending', 'pending']);
     expect(partStates(undefined)).toEqual([]);
     expect(partStates({ partCount: 1e9 })).toEqual([]);
   });
