@@ -1,0 +1,24 @@
+/**
+ * One native seal in its own process, so the benchmark can measure its peak RSS and CPU time like qemu-img's.
+ * Usage: node bin/run-ts.js bench/seal-native-child.ts TARGET SOURCE OUT ITER_TIME_MS
+ * Prints {"ms": …} — the time from opening the source to the last byte written (the pool is started before).
+ */
+import { randomBytes } from 'node:crypto';
+import { createXtsPool } from '../main/crypto/worker-pool';
+import { openDiskReader } from '../main/image';
+import { sealedFormatFor } from '../main/seal/open-sealed';
+import { targetSpec, type TargetId } from '../main/targets';
+
+const [target, source, out, iterTime] = process.argv.slice(2) as [TargetId, string, string, string];
+const pool = createXtsPool();
+// Start the worker threads first: a long-lived app has them running already.
+await pool.removeKey(await pool.addKey(randomBytes(64)));
+const dek = randomBytes(targetSpec(target).dekSizes[0]!);
+const secret = targetSpec(target).encryptorSecret(dek);
+const started = performance.now();
+const reader = await openDiskReader(source);
+await sealedFormatFor(target).write({ reader, outPath: out, secret, iterTimeMs: Number(iterTime), pool, fsync: false });
+const ms = performance.now() - started;
+await reader.close();
+await pool.close();
+process.stdout.write(`${JSON.stringify({ ms })}\n`);
