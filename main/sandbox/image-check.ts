@@ -37,6 +37,8 @@ export interface ImageCheckOutcome {
   fileSha256?: string;
   /** SHA-256 of the decrypted virtual disk */
   contentSha256?: string;
+  /** whether a digest recorded at upload was there to compare with */
+  contentDigestChecked?: boolean;
 }
 
 export type ImageChecker = (request: ImageCheckRequest, signal?: AbortSignal) => Promise<ImageCheckOutcome>;
@@ -213,9 +215,9 @@ async function checkDownloaded(
   } finally {
     await reader.close().catch(() => undefined);
   }
-  if (recorded === undefined) {
-    options.log?.(`image-check: no content digest recorded for ${request.fileHref}; checked structure and key only`);
-  } else if (recorded.toLowerCase() !== contentSha256) {
+  // Without a recorded digest (an object uploaded by another tool) the key and the whole decrypted disk were
+  // still checked; only a change that keeps the structure intact would go unnoticed, as it would at IBM.
+  if (recorded !== undefined && recorded.toLowerCase() !== contentSha256) {
     return failed(
       'image_data_corrupted',
       'The decrypted content does not match the digest recorded at upload: the object was changed or damaged.',
@@ -224,7 +226,7 @@ async function checkDownloaded(
       },
     );
   }
-  return { status: 'available', reasons: [], contentSha256 };
+  return { status: 'available', reasons: [], contentSha256, contentDigestChecked: recorded !== undefined };
 }
 
 async function manifestDigest(s3: COS.S3, bucket: string, key: string): Promise<string | undefined> {
