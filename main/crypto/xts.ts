@@ -178,23 +178,25 @@ class EcbXtsCipher implements XtsCipher {
     const encryptedNumbers = this.tweakCipher.update(this.sectorNumberBytes.subarray(0, count * 16));
     this.firstTweakBytes.set(encryptedNumbers);
     encryptedNumbers.fill(0);
-    expandTweaks(this.firstTweaks, count, this.tweaks);
 
     const bytes = count * XTS_SECTOR_SIZE;
-    const n = bytes / 4;
     const work = this.workBytes.subarray(0, bytes);
     work.set(data);
-    xorInPlace(this.work, this.tweaks, n);
+    // One pass computes each block's tweak, keeps it, and XORs it into the input.
+    expandTweaksAndMask(this.firstTweaks, count, this.tweaks, this.work);
     const transformed = aes.update(work);
     work.set(transformed);
     transformed.fill(0);
-    xorInPlace(this.work, this.tweaks, n);
+    xorInPlace(this.work, this.tweaks, bytes / 4);
     out.set(work);
   }
 }
 
-/** T_j = T_0 · α^j for the 32 blocks of each sector: a little-endian 128-bit shift, reduced by 0x87. */
-function expandTweaks(firstTweaks: Int32Array, sectors: number, tweaks: Int32Array): void {
+/**
+ * T_j = T_0 · α^j for the 32 blocks of each sector (a little-endian 128-bit shift, reduced by 0x87); stores
+ * each tweak and XORs it into `work` in the same pass.
+ */
+function expandTweaksAndMask(firstTweaks: Int32Array, sectors: number, tweaks: Int32Array, work: Int32Array): void {
   for (let s = 0; s < sectors; s++) {
     let w0 = firstTweaks[s * 4]!;
     let w1 = firstTweaks[s * 4 + 1]!;
@@ -206,6 +208,10 @@ function expandTweaks(firstTweaks: Int32Array, sectors: number, tweaks: Int32Arr
       tweaks[p + 1] = w1;
       tweaks[p + 2] = w2;
       tweaks[p + 3] = w3;
+      work[p] ^= w0;
+      work[p + 1] ^= w1;
+      work[p + 2] ^= w2;
+      work[p + 3] ^= w3;
       p += 4;
       const carry = w3 >> 31; // 0 or -1
       w3 = (w3 << 1) | (w2 >>> 31);
