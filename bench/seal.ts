@@ -15,7 +15,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -119,6 +119,7 @@ function mbps(bytes: number, ms: number): number {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const dir = args.dir ?? (await mkdtemp(join(tmpdir(), 'image-sealer-bench-')));
+  await mkdir(dir, { recursive: true });
   const timeFile = join(dir, 'time.out');
   const secretFile = join(dir, 'secret');
   await writeFile(secretFile, randomBytes(32).toString('base64'), { mode: 0o600 });
