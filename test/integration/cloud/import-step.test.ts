@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../../main/app/context';
 import { setProvisionChoices } from '../../../main/cloud/cloud-service';
@@ -142,6 +145,29 @@ describe.skipIf(!hasQemu)('import and provision steps on the sandbox profile', (
     expect(resumed.import?.imageId).not.toBe(firstImage);
     const images = await vpcImagesNamed('wrong-root');
     expect(images.map((image) => image.id)).toEqual([resumed.import!.imageId]);
+  });
+
+  it('fails a job whose object was altered after upload with image_data_corrupted and a clear message', async () => {
+    const original = sealed.get('vpc')!;
+    const altered = join(work.dir, 'altered-after-upload.qcow2');
+    await copyFile(original.path, altered);
+    const handle = await open(altered, 'r+');
+    const size = (await handle.stat()).size;
+    await handle.write(randomBytes(4096), 0, 4096, size - 8192);
+    await handle.close();
+    const job = await officer.uploadedJob({
+      target: 'vpc',
+      name: 'altered object',
+      sealed: { ...original, path: altered },
+      objectKey: 'steps-altered.qcow2',
+      rootKey,
+    });
+    const error = await new JobRunner(app, steps).run(job.id).catch((caught: unknown) => caught);
+    expect(isAppError(error, 'IMPORT_FAILED')).toBe(true);
+    const failed = await app.jobs.get(job.id);
+    expect(failed.import?.statusReasons.map((reason) => reason.code)).toEqual(['image_data_corrupted']);
+    expect(failed.error?.message).toMatch(/image_data_corrupted/);
+    expect(failed.error?.hint).toMatch(/Upload the sealed image again/);
   });
 
   it('a crash after the create but before the checkpoint does not create a second image on resume', async () => {

@@ -80,6 +80,15 @@ describe.skipIf(!hasQemu)('classic import (createFromIcos) against the sandbox, 
     });
   }
 
+  it('never stores the ibmApiKey it was sent', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const dir = join(sandbox.dataDir, 'sandbox', 'softlayer', 'templates');
+    const files = await readdir(dir);
+    expect(files.length).toBeGreaterThan(0);
+    for (const name of files) expect(await readFile(join(dir, name), 'utf8')).not.toContain(sandbox.identity.apiKey);
+  });
+
   it('fails a classic-vhd template whose DEK was wrapped for the VPC encoding', async () => {
     const key = 'wrong-encoding.vhd-0.vhd';
     const sealed = await sealAndUpload('classic-vhd', key);
