@@ -18,6 +18,8 @@ export interface HttpRequestInfo {
 export type HttpFault =
   | { kind: 'pass' }
   | { kind: 'delay'; ms: number }
+  /** forward at once, but hold the service's answer back for `ms` */
+  | { kind: 'slow-answer'; ms: number }
   | { kind: 'status'; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: 'drop' };
 
@@ -54,7 +56,7 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
   const injected: HttpFaultProxy['injected'] = [];
   const requests: HttpRequestInfo[] = [];
 
-  const forward = (clientRequest: IncomingMessage, clientResponse: ServerResponse) => {
+  const forward = (clientRequest: IncomingMessage, clientResponse: ServerResponse, answerDelayMs = 0) => {
     const upstreamRequest = httpRequest(
       {
         host: upstream.hostname,
@@ -64,8 +66,14 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
         headers: { ...clientRequest.headers, host: upstream.host },
       },
       (upstreamResponse) => {
-        clientResponse.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-        upstreamResponse.pipe(clientResponse);
+        const answer = () => {
+          clientResponse.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+          upstreamResponse.pipe(clientResponse);
+        };
+        if (answerDelayMs > 0) {
+          upstreamResponse.pause();
+          setTimeout(answer, answerDelayMs);
+        } else answer();
       },
     );
     upstreamRequest.on('error', () => clientResponse.destroy());
@@ -88,6 +96,9 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
         return;
       case 'delay':
         setTimeout(() => forward(clientRequest, clientResponse), fault.ms);
+        return;
+      case 'slow-answer':
+        forward(clientRequest, clientResponse, fault.ms);
         return;
       case 'drop':
         clientRequest.socket.destroy();

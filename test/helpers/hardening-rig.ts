@@ -27,6 +27,7 @@ export interface HardeningRig {
   sandbox: RunningSandbox;
   /** what the CLI is told (proxies in place of Key Protect and COS) */
   endpoints: SandboxEndpoints;
+  iamProxy: HttpFaultProxy;
   kmsProxy: HttpFaultProxy;
   cosProxy: FaultProxy;
   /** runs the CLI on this data directory with --json */
@@ -58,9 +59,10 @@ export async function startHardeningRig(options: RigOptions = {}): Promise<Harde
       : service,
   );
   const sandbox = await startSandbox({ dataDir, inProcess: true, services });
+  const iamProxy = await startHttpFaultProxy(sandbox.endpoints.iam);
   const kmsProxy = await startHttpFaultProxy(sandbox.endpoints.kms);
   const cosProxy = await startFaultProxy(sandbox.endpoints.cos!);
-  const endpoints: SandboxEndpoints = { ...sandbox.endpoints, kms: kmsProxy.url, cos: cosProxy.url };
+  const endpoints: SandboxEndpoints = { ...sandbox.endpoints, iam: iamProxy.url, kms: kmsProxy.url, cos: cosProxy.url };
   await writeEndpointsFile(dataDir, endpoints);
   const app = await createAppContext({ dataDir, host: 'test' });
   return {
@@ -69,10 +71,12 @@ export async function startHardeningRig(options: RigOptions = {}): Promise<Harde
     app,
     sandbox,
     endpoints,
+    iamProxy,
     kmsProxy,
     cosProxy,
     cli: (args, runOptions = {}) => runCli([...args, '--data-dir', dataDir, '--json'], { timeoutMs: runOptions.timeoutMs ?? 90_000, env: runOptions.env }),
     close: async () => {
+      await iamProxy.close();
       await kmsProxy.close();
       await cosProxy.close();
       await sandbox.stop();
