@@ -80,6 +80,13 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
     const freeBuffers: Buffer[] = [];
     const zeroCluster = Buffer.alloc(clusterSize);
     let writeChain: Promise<void> = Promise.resolve();
+    let reported = 0;
+    // Chunks without data finish before earlier chunks' writes: report only forward movement.
+    const report = (bytesDone: number) => {
+      if (bytesDone <= reported) return;
+      reported = bytesDone;
+      meter.set(bytesDone);
+    };
 
     /**
      * Reads one chunk, drops its all-zero clusters, assigns host clusters (in guest order) and hands the rest to
@@ -118,7 +125,7 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
       const reportAt = Math.min(start + length, reader.virtualSize);
       if (kept === 0) {
         freeBuffers.push(buffer);
-        meter.set(reportAt);
+        report(reportAt);
         return { written: Promise.resolve() };
       }
       const bytes = kept * clusterSize;
@@ -129,7 +136,7 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
         const encrypted = await encrypting;
         await writeFully(out, encrypted.subarray(0, bytes), host);
         freeBuffers.push(encrypted);
-        meter.set(reportAt);
+        report(reportAt);
       });
       const written = writeChain;
       written.catch(() => undefined);
@@ -146,7 +153,7 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
       }
     }
     await Promise.all(pending.splice(0));
-    meter.set(reader.virtualSize);
+    report(reader.virtualSize);
     signal?.throwIfAborted();
 
     // Metadata after the data: L2 tables, then refcount blocks and the refcount table.
