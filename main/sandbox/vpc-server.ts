@@ -314,9 +314,11 @@ export async function startVpcServer(options: VpcServerOptions): Promise<VpcSand
   let baseUrl = '';
 
   const imageView = (image: ImageRecord) => {
-    const { check: _check, ...visible } = image;
-    // The port changes across restarts; hrefs always name the running server.
-    return { ...visible, href: `${baseUrl}/v1/images/${image.id}` };
+    const { check: _check, file, ...visible } = image;
+    // IBM returns only the file's size and checksums, not the href it was imported from. The port changes
+    // across restarts, so hrefs always name the running server.
+    const { href: _href, ...fileView } = file;
+    return { ...visible, file: fileView, href: `${baseUrl}/v1/images/${image.id}` };
   };
 
   const instanceView = (instance: InstanceRecord): InstanceRecord => {

@@ -107,8 +107,9 @@ async function importToVpc(
     // A create whose answer was lost (crash between IBM's reply and the checkpoint) left an image with our
     // name, object and key: adopt it instead of creating a second one.
     const existing = await vpc.findImagesByName(name, signal);
+    // IBM's image representation does not repeat the file href; the name (the job's) and the key CRN identify it.
     const ours = existing.find(
-      (image) => image.file?.href === fileHref && image.encryption_key?.crn === wrap.rootKeyCrn,
+      (image) => image.encryption_key?.crn === wrap.rootKeyCrn && (!image.file?.href || image.file.href === fileHref),
     );
     let image: VpcImage;
     if (ours) {
