@@ -23,14 +23,28 @@ parentPort.on('message', (job) => {
   try {
     let fd = fds.get(job.path);
     if (fd === undefined) { fd = openSync(job.path, 'r'); fds.set(job.path, fd); }
-    const view = new Uint8Array(job.buffer, 0, job.length);
     let done = 0;
-    while (done < job.length) {
-      const n = readSync(fd, view, done, job.length - done, job.offset + done);
-      if (n === 0) break;
-      done += n;
+    let md5;
+    if (job.buffer.byteLength >= job.length) {
+      const view = new Uint8Array(job.buffer, 0, job.length);
+      while (done < job.length) {
+        const n = readSync(fd, view, done, job.length - done, job.offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+      md5 = createHash('md5').update(view.subarray(0, done)).digest('hex');
+    } else {
+      // hash-only: the part is larger than the buffer, which is then a window moved along the range
+      const view = new Uint8Array(job.buffer);
+      const hash = createHash('md5');
+      while (done < job.length) {
+        const n = readSync(fd, view, 0, Math.min(view.length, job.length - done), job.offset + done);
+        if (n === 0) break;
+        hash.update(view.subarray(0, n));
+        done += n;
+      }
+      md5 = hash.digest('hex');
     }
-    const md5 = createHash('md5').update(view.subarray(0, done)).digest('hex');
     parentPort.postMessage({ id: job.id, buffer: job.buffer, md5, bytesRead: done }, [job.buffer]);
   } catch (error) {
     parentPort.postMessage({ id: job.id, buffer: job.buffer, error: String(error && error.message || error), code: error && error.code }, [job.buffer]);
@@ -39,7 +53,7 @@ parentPort.on('message', (job) => {
 `;
 
 export interface ReadPart {
-  /** the buffer handed in, now holding the part's bytes at [0, size) */
+  /** the buffer handed in, now holding the part's bytes at [0, size) (unless it was smaller: hash only) */
   buffer: ArrayBuffer;
   md5: string;
 }
@@ -84,10 +98,13 @@ export class PartReader {
     }
   }
 
-  /** Reads `length` bytes at `offset` into `buffer` (transferred away and returned) and hashes them. */
+  /**
+   * Reads `length` bytes at `offset` into `buffer` (transferred away and returned) and hashes them. With a
+   * buffer smaller than the part, only the MD5 is computed (the buffer serves as a moving window).
+   */
   async read(offset: number, length: number, buffer: ArrayBuffer): Promise<ReadPart> {
     if (this.closed) throw new Error('PartReader is closed');
-    if (buffer.byteLength < length) throw new RangeError('buffer smaller than the part');
+    if (buffer.byteLength === 0 && length > 0) throw new RangeError('empty buffer');
     const reply = this.workers.length === 0 ? await this.readHere(offset, length, buffer) : await this.readInWorker(offset, length, buffer);
     if (reply.error !== undefined) {
       throw new AppError('UPLOAD_SOURCE_UNREADABLE', `Cannot read ${this.path}: ${reply.error}`, {
@@ -118,14 +135,17 @@ export class PartReader {
   private async readHere(offset: number, length: number, buffer: ArrayBuffer): Promise<WorkerReply> {
     const handle = await open(this.path, 'r');
     try {
-      const view = new Uint8Array(buffer, 0, length);
+      const window = buffer.byteLength >= length ? new Uint8Array(buffer, 0, length) : new Uint8Array(buffer);
+      const hash = createHash('md5');
       let done = 0;
       while (done < length) {
-        const { bytesRead } = await handle.read(view, done, length - done, offset + done);
+        const windowOffset = window.length === length ? done : 0;
+        const { bytesRead } = await handle.read(window, windowOffset, Math.min(window.length - windowOffset, length - done), offset + done);
         if (bytesRead === 0) break;
+        hash.update(window.subarray(windowOffset, windowOffset + bytesRead));
         done += bytesRead;
       }
-      return { id: 0, buffer, md5: createHash('md5').update(view.subarray(0, done)).digest('hex'), bytesRead: done };
+      return { id: 0, buffer, md5: hash.digest('hex'), bytesRead: done };
     } catch (error) {
       return { id: 0, buffer, error: (error as Error).message, code: (error as NodeJS.ErrnoException).code };
     } finally {

@@ -51,3 +51,18 @@ export async function* throttledChunks(
     yield chunk;
   }
 }
+
+/** Passes a stream's chunks on, each once the bucket (if any) allows it, counting what went out. */
+export async function* throttledStream(
+  source: AsyncIterable<Buffer>,
+  bucket: TokenBucket | undefined,
+  signal: AbortSignal | undefined,
+  onChunk: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    if (signal?.aborted) throw signal.reason;
+    if (bucket) await bucket.take(chunk.length, signal);
+    onChunk(chunk.length);
+    yield chunk;
+  }
+}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter, type ProgressListener } from '../common/progress';
@@ -7,7 +8,7 @@ import { JournalWriter, readJournal, removeJournal, type JournalPart, type Journ
 import { PartReader } from './part-reader';
 import { choosePartSize, isMultipartEtag, multipartEtag, planParts, type PartRange } from './plan';
 import { DEFAULT_RETRY_POLICY, backoffDelay, sleep, type RetryPolicy } from './retry';
-import { TokenBucket, throttledChunks } from './throttle';
+import { TokenBucket, throttledChunks, throttledStream } from './throttle';
 import { UploadControl } from './upload-control';
 
 /**
@@ -69,6 +70,12 @@ export const PART_STATE = { pending: '.', reading: 'r', sending: '>', retrying: 
 export type PartStateChar = (typeof PART_STATE)[keyof typeof PART_STATE];
 
 const CHUNK_SIZE = 256 * 1024;
+/**
+ * Parts up to this size are read once into a per-slot buffer, hashed and sent from memory (memory: concurrency ×
+ * part size). Larger parts (an override, or objects beyond 640 GiB) are hashed through a window of this size and
+ * then streamed from the file, so memory stays at concurrency × 64 MiB whatever the part size.
+ */
+const BUFFERED_PART_LIMIT = 64 * 1024 * 1024;
 /** The slowest link we wait for before calling a part stuck (bytes/s); the per-part deadline derives from it. */
 const SLOWEST_RATE = 64 * 1024;
 
@@ -199,6 +206,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
 
     const queue: PartRange[] = plan.filter((part) => !confirmed.has(part.partNumber));
     const bucketLimiter = options.limitRateMBps ? new TokenBucket(options.limitRateMBps * 1_000_000) : undefined;
+    const slotSize = partSize > BUFFERED_PART_LIMIT ? BUFFERED_PART_LIMIT : Math.min(partSize, Math.max(1, source.size));
     const failure = new AbortController();
     const runSignal = AbortSignal.any([stopSignal, failure.signal]);
     const activeWriter = writer;
@@ -209,11 +217,11 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       for (;;) {
         await control.whileRunning(runSignal);
         if (runSignal.aborted) throw runSignal.reason;
-        if (slot.buffer.byteLength === 0) slot.buffer = new ArrayBuffer(partSize);
+        if (slot.buffer.byteLength === 0) slot.buffer = new ArrayBuffer(slotSize);
         states[index] = PART_STATE.reading;
         const read = await reader.read(part.offset, part.size, slot.buffer);
         slot.buffer = read.buffer;
-        const body = Buffer.from(read.buffer, 0, part.size);
+        const streamed = part.size > read.buffer.byteLength;
         const interrupt = AbortSignal.any([runSignal, control.interruptSignal]);
         states[index] = attempt === 0 ? PART_STATE.sending : PART_STATE.retrying;
         sentInFlight.set(part.partNumber, 0);
@@ -230,13 +238,17 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
             key,
             uploadId,
             partNumber: part.partNumber,
-            body: bucketLimiter ? throttledChunks(body, bucketLimiter, CHUNK_SIZE, interrupt, countSent) : body,
+            body: streamed
+              ? throttledStream(createReadStream(file, { start: part.offset, end: part.offset + part.size - 1, highWaterMark: CHUNK_SIZE * 4 }), bucketLimiter, interrupt, countSent)
+              : bucketLimiter
+                ? throttledChunks(Buffer.from(read.buffer, 0, part.size), bucketLimiter, CHUNK_SIZE, interrupt, countSent)
+                : Buffer.from(read.buffer, 0, part.size),
             size: part.size,
             md5: Buffer.from(read.md5, 'hex'),
             timeoutMs,
             signal: interrupt,
           });
-          if (!bucketLimiter) countSent(part.size);
+          if (!bucketLimiter && !streamed) countSent(part.size);
           await activeWriter.appendPart({ partNumber: part.partNumber, size: part.size, md5: read.md5, etag });
           sentInFlight.delete(part.partNumber);
           doneBytes += part.size;
@@ -262,7 +274,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
 
     let firstError: unknown;
     const worker = async () => {
-      const slot = { buffer: new ArrayBuffer(Math.min(partSize, Math.max(1, source.size))) };
+      const slot = { buffer: new ArrayBuffer(slotSize) };
       while (queue.length > 0 && !runSignal.aborted) {
         const part = queue.shift();
         if (!part) break;
@@ -519,7 +531,7 @@ async function existingIdentical(
   const head = await client.headObject(bucket, key, signal);
   if (!head || head.size !== size) return undefined;
   if (isMultipartEtag(head.etag) && !head.etag?.endsWith(`-${plan.length}`)) return undefined;
-  let buffer = new ArrayBuffer(Math.min(partSize, Math.max(1, size)));
+  let buffer = new ArrayBuffer(Math.min(partSize, BUFFERED_PART_LIMIT, Math.max(1, size)));
   const partMd5s: string[] = [];
   for (const part of plan) {
     if (signal.aborted) throw signal.reason;

@@ -85,6 +85,26 @@ describe('upload against a server with ListParts and multipart ETags (as real CO
   });
 });
 
+describe('parts larger than the in-memory limit', () => {
+  it('hashes them through a window and streams them from the file, byte-exact', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'transfer-big-'));
+    const server = await startDiscardServer({ verifyMd5: true });
+    try {
+      const file = await randomFile(dir, 'big.qcow2', 100 * MIB + 7);
+      const client = new CosClient({ endpoint: server.url, region: 'us-south', auth: S3RVER_AUTH });
+      // 65 MiB parts: the first is streamed, the last (35 MiB) goes from memory; the server checks each Content-MD5
+      const result = await uploadFile({ client, file, bucket: BUCKET, key: 'big.qcow2', journalPath: join(dir, 'big.journal'), partSizeMiB: 65, concurrency: 2 });
+      await client.close();
+      expect(result.partCount).toBe(2);
+      expect(result.etag).toBe(await expectedEtag(file, 65 * MIB));
+      expect(server.stats.bytesReceived).toBe(100 * MIB + 7);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('IAM bearer authentication', () => {
   let dir: string;
   let tokenServer: Server;
