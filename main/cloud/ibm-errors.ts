@@ -67,6 +67,12 @@ export function vpcError(response: JsonResponse, action: string, need: Authoriza
       },
     );
   }
+  if (first?.target?.name?.startsWith('operating_system')) {
+    return new AppError('IMPORT_OS_INVALID', `IBM Cloud refused to ${action}: ${said}.`, {
+      hint: 'Choose an operating system from "image-sealer os list" and pass it with --os.',
+      details,
+    });
+  }
   if (response.status === 404) {
     return new AppError('CLOUD_NOT_FOUND', `Could not ${action}: not found${said ? ` (${said})` : ''}.`, {
       hint: 'Check the id and the region of the profile.',

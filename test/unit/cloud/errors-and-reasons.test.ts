@@ -127,3 +127,18 @@ describe('classic template status', () => {
     expect(templateStatus({ id: 1, children: [] })).toBe('pending');
   });
 });
+
+describe('VPC operating system errors', () => {
+  it('point at "os list"', () => {
+    const error = vpcError(
+      response(
+        404,
+        vpcBody('operating_system_not_found', 'Operating system plan9 not found.', 'operating_system.name'),
+      ),
+      'create the image',
+      'vpcImport',
+    );
+    expect(error.code).toBe('IMPORT_OS_INVALID');
+    expect(error.hint).toMatch(/image-sealer os list/);
+  });
+});
