@@ -148,7 +148,7 @@ export async function listProvisionChoices(
       vpcs: [],
       subnets: [],
       keys: [],
-      datacenters: session.defaults.classicDatacenter ? [session.defaults.classicDatacenter] : [],
+      datacenters: (await session.softlayer.listDatacenters(signal)).map((entry) => entry.name),
     };
   }
   const [profiles, zones, vpcs, subnets, keys] = await Promise.all([

@@ -214,6 +214,21 @@ export class SoftLayerClient {
       .filter((entry) => entry.referenceCode);
   }
 
+  /** Datacenters a virtual server may be ordered in (short names such as dal10). */
+  async listDatacenters(signal?: AbortSignal): Promise<Array<{ name: string; longName?: string }>> {
+    const body = await this.call(
+      {
+        method: 'GET',
+        path: '/SoftLayer_Location_Datacenter/getDatacenters',
+        query: { objectMask: 'mask[id,name,longName]' },
+        signal,
+      },
+      'list datacenters',
+      'classicInstance',
+    );
+    return z.array(z.object({ name: z.string(), longName: z.string().optional() })).parse(body);
+  }
+
   async createGuest(input: CreateGuestInput, signal?: AbortSignal): Promise<VirtualGuest> {
     const template = {
       hostname: input.hostname,

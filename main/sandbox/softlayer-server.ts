@@ -432,6 +432,13 @@ export async function startSoftLayerServer(options: SoftLayerServerOptions): Pro
         return sendJson(response, 200, guestView(guest));
       }
     }
+    if (service === 'SoftLayer_Location_Datacenter' && methodName === 'getDatacenters' && method === 'GET') {
+      return sendJson(
+        response,
+        200,
+        SANDBOX_DATACENTERS.map((name, index) => ({ id: 100 + index, name, longName: `Sandbox ${name}` })),
+      );
+    }
     if (service === 'SoftLayer_Account' && method === 'GET') {
       if (methodName === 'getBlockDeviceTemplateGroups') {
         const name = filterValue(url, 'blockDeviceTemplateGroups', 'name');

@@ -143,6 +143,8 @@ describe.skipIf(!hasQemu)('classic import (createFromIcos) against the sandbox, 
       (await client.createFromIcos(request('for guest', key, wdek))).id,
       FAST_POLL,
     );
+    expect((await client.listDatacenters()).map((entry) => entry.name)).toContain('dal10');
+    expect((await client.listImportOperatingSystems()).map((entry) => entry.referenceCode)).toContain('UBUNTU_22_64');
     const guest = await client.createGuest({
       hostname: 'sealed-vsi',
       domain: 'example.com',
