@@ -37,9 +37,14 @@ export { expect };
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  // Let fonts and transitions settle so the picture shows what a person sees.
+  // Let fonts settle, then grow the viewport to the whole page: a full-page capture of a scrolled page would
+  // draw Carbon's fixed header and side navigation in the middle of it.
   await page.evaluate('document.fonts.ready');
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const viewport = page.viewportSize() ?? { width: 1360, height: 900 };
+  const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
+  if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height: Math.min(height, 4000) });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  if (height > viewport.height) await page.setViewportSize(viewport);
 }
 
 /** axe-core on the current page: no serious or critical violation (WCAG 2.x A/AA rules). */
