@@ -13,7 +13,7 @@ const GUEST_SERVICE = 'SoftLayer_Virtual_Guest';
 const TEMPLATE_MASK =
   'mask[id,globalIdentifier,name,note,createDate,status[keyName,name,description],children[id,transactionId,transaction[id,transactionStatus[name,friendlyName]]]]';
 const GUEST_MASK =
-  'mask[id,globalIdentifier,hostname,domain,fullyQualifiedDomainName,primaryIpAddress,powerState[keyName,name],status[keyName,name],activeTransaction[id,transactionStatus[name,friendlyName]],provisionDate]';
+  'mask[id,globalIdentifier,hostname,domain,fullyQualifiedDomainName,primaryIpAddress,powerState[keyName,name],status[keyName,name],activeTransaction[id,transactionStatus[name,friendlyName]],provisionDate,blockDeviceTemplateGroup[globalIdentifier]]';
 
 const KeyName = z.object({ keyName: z.string(), name: z.string().optional(), description: z.string().nullish() });
 
@@ -50,6 +50,7 @@ export const GuestSchema = z.object({
   status: KeyName.nullish(),
   activeTransaction: z.object({ id: z.number().optional() }).passthrough().nullish(),
   provisionDate: z.string().nullish(),
+  blockDeviceTemplateGroup: z.object({ globalIdentifier: z.string().optional() }).nullish(),
 });
 export type VirtualGuest = z.infer<typeof GuestSchema>;
 

@@ -189,7 +189,17 @@ async function provisionClassic(
     if (!domain) throw missingChoice(job, 'domain', '--domain', []);
     const datacenter = options.datacenter ?? session.defaults.classicDatacenter;
     if (!datacenter) throw missingChoice(job, 'datacenter', '--datacenter', []);
-    const lost = (await softlayer.findGuestsByHostname(hostname, domain, signal))[0];
+    const template = await softlayer.getTemplate(Number(image.imageId), signal);
+    if (!template.globalIdentifier) {
+      throw new AppError(
+        'CLOUD_RESPONSE_INVALID',
+        `Image template ${image.imageId} has no global identifier to order from.`,
+      );
+    }
+    // Only a server with our host name AND our image is one this job ordered before a crash.
+    const lost = (await softlayer.findGuestsByHostname(hostname, domain, signal)).find(
+      (guest) => guest.blockDeviceTemplateGroup?.globalIdentifier === template.globalIdentifier,
+    );
     let guest: VirtualGuest;
     const details: Record<string, unknown> = {
       hostname,
@@ -202,13 +212,6 @@ async function provisionClassic(
       guest = lost;
       await context.audit('instance-adopted', { instanceId: String(lost.id), hostname, domain });
     } else {
-      const template = await softlayer.getTemplate(Number(image.imageId), signal);
-      if (!template.globalIdentifier) {
-        throw new AppError(
-          'CLOUD_RESPONSE_INVALID',
-          `Image template ${image.imageId} has no global identifier to order from.`,
-        );
-      }
       await context.audit('request', { api: 'softlayer-createObject', templateId: image.imageId, ...details });
       guest = await softlayer.createGuest(
         {

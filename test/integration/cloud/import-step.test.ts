@@ -203,6 +203,39 @@ describe.skipIf(!hasQemu)('import and provision steps on the sandbox profile', (
     expect(audit).toContain('import.image-adopted');
   });
 
+  it('a classic server ordered just before a crash is adopted on resume, not ordered again', async () => {
+    const key = TARGETS['classic-luks'].outputName('steps-lost-guest');
+    const job = await officer.uploadedJob({
+      target: 'classic-luks',
+      name: 'lost guest',
+      sealed: sealed.get('classic-luks')!,
+      objectKey: key,
+      rootKey,
+    });
+    await new JobRunner(app, steps).run(job.id);
+    await setProvisionChoices(app, job.id, { hostname: 'lost-guest', domain: 'example.org' });
+    const realStep = steps.provision;
+    const crashing: StepRegistry = {
+      ...steps,
+      provision: (context) =>
+        realStep({
+          ...context,
+          checkpoint: async () => {
+            throw new Error('killed before the checkpoint');
+          },
+        }),
+    };
+    await expect(new JobRunner(app, crashing).run(job.id)).rejects.toThrow(/killed/);
+    const resumed = await new JobRunner(app, steps).run(job.id);
+    expect(resumed.provision?.status).toBe('running');
+    const session = await createCloudSession(app, 'sandbox');
+    const guests = await session.softlayer.findGuestsByHostname('lost-guest', 'example.org');
+    expect(guests.map((guest) => String(guest.id))).toEqual([resumed.provision!.instanceId]);
+    const audit = (await app.audit.entriesForJob(job.id)).map((entry) => entry.type);
+    expect(audit.filter((type) => type === 'provision.request')).toHaveLength(1);
+    expect(audit).toContain('provision.instance-adopted');
+  });
+
   it('a pause while the image is checked resumes by following the same image', async () => {
     const job = await officer.uploadedJob({
       target: 'vpc',
