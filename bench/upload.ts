@@ -177,9 +177,9 @@ async function measure(client: ClientKind, endpoint: string, file: string, key: 
         AWS_SHARED_CREDENTIALS_FILE: join(work, 'aws.credentials'),
         AWS_ACCESS_KEY_ID: ACCESS,
         AWS_SECRET_ACCESS_KEY: ACCESS,
-        // botocore ≥ 1.36 otherwise adds a CRC32 of every part; the cheapest setting is the fairest comparison
-        AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
       };
+      // as a user runs it: only part size and concurrency are set (BENCH_AWS_CHECKSUM=when_required drops botocore's per-part CRC32)
+      if (process.env.BENCH_AWS_CHECKSUM) env.AWS_REQUEST_CHECKSUM_CALCULATION = process.env.BENCH_AWS_CHECKSUM;
       return childProcess([which('aws') ?? 'aws', 's3', 'cp', file, `s3://${BUCKET}/${key}`, '--endpoint-url', endpoint, '--only-show-errors'], env);
     }
   }

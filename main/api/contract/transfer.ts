@@ -23,6 +23,20 @@ export const UploadStatusSchema = z.object({
     .nullable(),
 });
 
+const TransferIdInput = z.object({ transferId: z.string().regex(/^upl-[0-9a-f]{16}$/, 'not a transfer id') }).strict();
+
+export const FileUploadInfoSchema = z.object({
+  transferId: z.string(),
+  path: z.string(),
+  profile: z.string(),
+  bucket: z.string(),
+  objectKey: z.string(),
+  state: z.enum(['running', 'paused', 'done', 'failed', 'cancelled']),
+  etag: z.string().optional(),
+  size: z.number().int().optional(),
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
+});
+
 export const transferCalls = defineCalls({
   startUpload: {
     summary: 'Set the upload options of a sealed, wrapped job and upload it in the background (resumes a partial upload)',
@@ -41,4 +55,13 @@ export const transferCalls = defineCalls({
     output: OkOutput,
   },
   uploadStatus: { summary: 'Whether an upload runs and which parts are confirmed', input: JobIdInput, output: UploadStatusSchema },
+  startFileUpload: {
+    summary: 'Upload a file that is not a job\u2019s (e.g. an image sealed earlier); starting it again resumes it',
+    input: UploadOptionsSchema.extend({ path: z.string().min(1), profile: z.string().min(1).max(64).optional() }).strict(),
+    output: FileUploadInfoSchema,
+  },
+  pauseFileUpload: { summary: 'Pause a file upload (parts in flight are sent again on resume)', input: TransferIdInput, output: OkOutput },
+  resumeFileUpload: { summary: 'Resume a paused file upload', input: TransferIdInput, output: OkOutput },
+  cancelFileUpload: { summary: 'Cancel a file upload and forget its parts', input: TransferIdInput, output: OkOutput },
+  fileUploads: { summary: 'File uploads of this session and their state', input: z.object({}).strict(), output: z.array(FileUploadInfoSchema) },
 });

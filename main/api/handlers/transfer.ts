@@ -1,6 +1,7 @@
 import type { transferCalls } from '../contract/transfer';
 import { jobRunner } from '../../jobs/runner';
 import { cancelUpload, setUploadOptions, uploadStatus } from '../../transfer/upload-service';
+import { cancelFileUpload, listFileUploads, pauseFileUpload, resumeFileUpload, startFileUpload } from '../../transfer/file-uploads';
 import type { AppContext } from '../../app/context';
 import type { HandlersFor } from './define';
 
@@ -31,5 +32,23 @@ export const transferHandlers: HandlersFor<typeof transferCalls> = {
   },
   async uploadStatus({ jobId }, app) {
     return uploadStatus(app, jobId);
+  },
+  async startFileUpload(input, app) {
+    return startFileUpload(app, input);
+  },
+  async pauseFileUpload({ transferId }, app) {
+    pauseFileUpload(app, transferId);
+    return { ok: true as const };
+  },
+  async resumeFileUpload({ transferId }, app) {
+    resumeFileUpload(app, transferId);
+    return { ok: true as const };
+  },
+  async cancelFileUpload({ transferId }, app) {
+    await cancelFileUpload(app, transferId);
+    return { ok: true as const };
+  },
+  async fileUploads(_input, app) {
+    return listFileUploads(app);
   },
 };

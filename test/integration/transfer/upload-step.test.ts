@@ -10,6 +10,7 @@ import { isAppError } from '../../../main/common/errors';
 import type { Job } from '../../../main/jobs/job';
 import { jobRunner } from '../../../main/jobs/runner';
 import { stopInProcessSandboxes } from '../../../main/sandbox/sandbox';
+import { fileUploadDone } from '../../../main/transfer/file-uploads';
 import { runCli } from '../../helpers/cli';
 import { BUCKET, MIB } from './helpers';
 
@@ -115,5 +116,32 @@ describe('the upload step of a job (sandbox profile)', () => {
     expect(await sha256Of(storedObject(app.dataDir, 'images/custom.qcow2'))).toBe(sha256);
     const failure = await jobRunner(app).run(job.id, { until: 'upload' }).catch((error: unknown) => error);
     expect(isAppError(failure)).toBe(false);
+  });
+
+  it('uploads a file that belongs to no job, with live pause and resume, and cancels another', async () => {
+    const path = join(dir, 'earlier.qcow2');
+    const bytes = randomBytes(24 * MIB);
+    await writeFile(path, bytes);
+    const progressIds = new Set<unknown>();
+    const stop = app.events.on((event) => {
+      if (event.type === 'progress' && event.jobId === null) progressIds.add(event.progress.detail?.transferId);
+    });
+    const started = await transferHandlers.startFileUpload({ path, limitRateMBps: 30, partSizeMiB: 8 }, app);
+    expect(started).toMatchObject({ state: 'running', bucket: BUCKET, objectKey: 'earlier.qcow2', profile: 'sandbox' });
+    await transferHandlers.pauseFileUpload({ transferId: started.transferId }, app);
+    expect((await transferHandlers.fileUploads({}, app)).find((info) => info.transferId === started.transferId)?.state).toBe('paused');
+    await transferHandlers.resumeFileUpload({ transferId: started.transferId }, app);
+    const result = await fileUploadDone(app, started.transferId);
+    stop();
+    expect(result?.verified).toBe(true);
+    expect(progressIds.has(started.transferId)).toBe(true);
+    expect((await transferHandlers.fileUploads({}, app)).find((info) => info.transferId === started.transferId)).toMatchObject({ state: 'done', size: 24 * MIB });
+    expect(await sha256Of(storedObject(app.dataDir, 'earlier.qcow2'))).toBe(createHash('sha256').update(bytes).digest('hex'));
+
+    const other = await transferHandlers.startFileUpload({ path, objectKey: 'never.qcow2', limitRateMBps: 5 }, app);
+    await transferHandlers.cancelFileUpload({ transferId: other.transferId }, app);
+    expect((await transferHandlers.fileUploads({}, app)).find((info) => info.transferId === other.transferId)?.state).toBe('cancelled');
+    expect(existsSync(storedObject(app.dataDir, 'never.qcow2'))).toBe(false);
+    expect(existsSync(join(app.paths.uploads, `${other.transferId}.journal`))).toBe(false);
   });
 });
