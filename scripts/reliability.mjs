@@ -20,13 +20,21 @@ const SUITES = [
   { row: 'image fuzz (fast-check)', files: ['test/integration/image/fuzz.test.ts'], kind: 'fuzz' },
   { row: 'kill -9 + resume', files: ['test/integration/hardening/kill-resume.test.ts'], recorder: 'kill-resume' },
   { row: 'full disk', files: ['test/integration/hardening/full-disk.test.ts'], recorder: 'full-disk' },
-  { row: 'Key Protect / COS faults', files: ['test/integration/hardening/service-faults.test.ts'], recorder: 'service-faults' },
+  {
+    row: 'Key Protect / COS faults',
+    files: ['test/integration/hardening/service-faults.test.ts'],
+    recorder: 'service-faults',
+  },
   { row: 'token expiry', files: ['test/integration/hardening/token-expiry.test.ts'], recorder: 'token-expiry' },
   { row: 'clock jumps', files: ['test/unit/hardening/clock-jumps.test.ts'], recorder: 'clock-jumps' },
   { row: 'concurrency', files: ['test/integration/hardening/concurrency.test.ts'], recorder: 'concurrency' },
   { row: 'secret hygiene', files: ['test/integration/hardening/secret-hygiene.test.ts'], recorder: 'secret-hygiene' },
   { row: 'key zeroing', files: ['test/integration/hardening/key-zeroing.test.ts'], recorder: 'key-zeroing' },
-  { row: 'secret scanner self-test', files: ['test/unit/hardening/secret-scanner.test.ts'], recorder: 'secret-scanner' },
+  {
+    row: 'secret scanner self-test',
+    files: ['test/unit/hardening/secret-scanner.test.ts'],
+    recorder: 'secret-scanner',
+  },
   {
     row: 'upload link faults / crash',
     files: ['test/integration/transfer/upload-faults.test.ts', 'test/integration/transfer/upload-crash.test.ts'],
@@ -50,7 +58,8 @@ const vitestArgs = ['vitest', 'run', '--reporter=default', '--reporter=json', `-
 const keyring = join(root, 'scripts', 'with-keyring.sh');
 const canKeyring =
   process.platform === 'linux' &&
-  spawnSync('sh', ['-c', 'command -v dbus-run-session && command -v gnome-keyring-daemon'], { stdio: 'ignore' }).status === 0;
+  spawnSync('sh', ['-c', 'command -v dbus-run-session && command -v gnome-keyring-daemon'], { stdio: 'ignore' })
+    .status === 0;
 const env = { ...process.env, IMAGE_FUZZ_RUNS: String(FUZZ_RUNS) };
 const started = Date.now();
 let run;
@@ -78,8 +87,11 @@ for (const result of vitest?.testResults ?? []) {
   const tests = result.assertionResults ?? [];
   byFile.set(file, {
     passed: tests.filter((test) => test.status === 'passed').length,
-    failed: tests.filter((test) => test.status === 'failed').length + (result.status === 'failed' && tests.length === 0 ? 1 : 0),
-    skipped: tests.filter((test) => test.status === 'pending' || test.status === 'skipped' || test.status === 'todo').length,
+    failed:
+      tests.filter((test) => test.status === 'failed').length +
+      (result.status === 'failed' && tests.length === 0 ? 1 : 0),
+    skipped: tests.filter((test) => test.status === 'pending' || test.status === 'skipped' || test.status === 'todo')
+      .length,
   });
 }
 
@@ -89,8 +101,28 @@ for (const name of existsSync(countsDir) ? readdirSync(countsDir) : []) {
   if (value?.suite) recorded.set(value.suite, value);
 }
 
-const zero = () => ({ inputsTried: 0, faultsInjected: 0, resumed: 0, failedClearly: 0, refused: 0, secretScans: 0, secretsFound: 0 });
-const columns = ['Area', 'Tests ok', 'Failed', 'Skipped', 'Inputs tried', 'Faults injected', 'Resumed', 'Failed clearly', 'Refused', 'Secret scans', 'Secrets found'];
+const zero = () => ({
+  inputsTried: 0,
+  faultsInjected: 0,
+  resumed: 0,
+  failedClearly: 0,
+  refused: 0,
+  secretScans: 0,
+  secretsFound: 0,
+});
+const columns = [
+  'Area',
+  'Tests ok',
+  'Failed',
+  'Skipped',
+  'Inputs tried',
+  'Faults injected',
+  'Resumed',
+  'Failed clearly',
+  'Refused',
+  'Secret scans',
+  'Secrets found',
+];
 const rows = [];
 const total = { passed: 0, failed: 0, skipped: 0, ...zero() };
 for (const suite of SUITES) {
@@ -145,8 +177,11 @@ rows.push([
 
 const cells = [columns, ...rows].map((row) => row.map(String));
 const widths = columns.map((_, column) => Math.max(...cells.map((row) => row[column].length)));
-const line = (row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ');
-const table = [line(cells[0]), widths.map((width) => '-'.repeat(width)).join('-|-'), ...cells.slice(1).map(line)].join('\n');
+const line = (row) =>
+  row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ');
+const table = [line(cells[0]), widths.map((width) => '-'.repeat(width)).join('-|-'), ...cells.slice(1).map(line)].join(
+  '\n',
+);
 
 const notes = [
   `vitest ${vitest ? `exit ${run.status}` : `FAILED without a report (exit ${run.status})`}, ${seconds} s`,

@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -33,13 +39,22 @@ export interface HttpFaultProxy {
 }
 
 /** Key Protect's error envelope, as the real service sends it. */
-export function keyProtectError(status: number, reason: string, message: string): { kind: 'status'; status: number; body: unknown } {
+export function keyProtectError(
+  status: number,
+  reason: string,
+  message: string,
+): { kind: 'status'; status: number; body: unknown } {
   return {
     kind: 'status',
     status,
     body: {
       metadata: { collectionType: 'application/vnd.ibm.kms.error+json', collectionTotal: 1 },
-      resources: [{ errorMsg: message, reasons: [{ code: reason, message, status, moreInfo: 'https://cloud.ibm.com/apidocs/key-protect' }] }],
+      resources: [
+        {
+          errorMsg: message,
+          reasons: [{ code: reason, message, status, moreInfo: 'https://cloud.ibm.com/apidocs/key-protect' }],
+        },
+      ],
     },
   };
 }
@@ -89,7 +104,8 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
     };
     requests.push(info);
     const fault = script(info);
-    if (fault.kind !== 'pass') injected.push({ kind: fault.kind, status: fault.kind === 'status' ? fault.status : undefined, url: info.url });
+    if (fault.kind !== 'pass')
+      injected.push({ kind: fault.kind, status: fault.kind === 'status' ? fault.status : undefined, url: info.url });
     switch (fault.kind) {
       case 'pass':
         forward(clientRequest, clientResponse);
@@ -107,7 +123,11 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
         clientRequest.resume();
         clientRequest.on('end', () => {
           const body = JSON.stringify(fault.body);
-          clientResponse.writeHead(fault.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...fault.headers });
+          clientResponse.writeHead(fault.status, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            ...fault.headers,
+          });
           clientResponse.end(body);
         });
         return;

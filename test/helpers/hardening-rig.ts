@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { createAppContext, type AppContext } from '../../main/app/context';
 import { startIamServer } from '../../main/sandbox/iam-server';
 import { SANDBOX_SERVICES } from '../../main/sandbox/services';
-import { startSandbox, writeEndpointsFile, type RunningSandbox, type SandboxEndpoints } from '../../main/sandbox/sandbox';
+import {
+  startSandbox,
+  writeEndpointsFile,
+  type RunningSandbox,
+  type SandboxEndpoints,
+} from '../../main/sandbox/sandbox';
 import { CLI, parseJsonLines, REPO_ROOT, runCli, type CliRun } from './cli';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { startHttpFaultProxy, type HttpFaultProxy } from './hardening-http-proxy';
@@ -74,7 +79,11 @@ export async function startHardeningRig(options: RigOptions = {}): Promise<Harde
     iamProxy,
     kmsProxy,
     cosProxy,
-    cli: (args, runOptions = {}) => runCli([...args, '--data-dir', dataDir, '--json'], { timeoutMs: runOptions.timeoutMs ?? 90_000, env: runOptions.env }),
+    cli: (args, runOptions = {}) =>
+      runCli([...args, '--data-dir', dataDir, '--json'], {
+        timeoutMs: runOptions.timeoutMs ?? 90_000,
+        env: runOptions.env,
+      }),
     close: async () => {
       await iamProxy.close();
       await kmsProxy.close();
@@ -150,7 +159,10 @@ export function runCliAndKill(
 /** The ids of the image records the sandbox VPC / SoftLayer services hold for a data directory. */
 export async function sandboxImageRecords(dataDir: string): Promise<string[]> {
   const found: string[] = [];
-  for (const folder of [join(dataDir, 'sandbox', 'vpc', 'images'), join(dataDir, 'sandbox', 'softlayer', 'templates')]) {
+  for (const folder of [
+    join(dataDir, 'sandbox', 'vpc', 'images'),
+    join(dataDir, 'sandbox', 'softlayer', 'templates'),
+  ]) {
     try {
       for (const name of await readdir(folder)) found.push(join(folder, name));
     } catch {
@@ -176,12 +188,20 @@ export interface WatchedCli {
 
 /** Starts the CLI and follows its JSON lines while it runs (arguments as given: add --json yourself). */
 export function watchCli(args: string[], env: NodeJS.ProcessEnv = {}): WatchedCli {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let lines: Array<Record<string, unknown>> = [];
   let ended = false;
-  const waiters: Array<{ predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void; reject: (error: Error) => void }> = [];
+  const waiters: Array<{
+    predicate: (line: Record<string, unknown>) => boolean;
+    resolve: (line: Record<string, unknown>) => void;
+    reject: (error: Error) => void;
+  }> = [];
   const settle = () => {
     for (const waiter of [...waiters]) {
       const line = lines.find(waiter.predicate);

@@ -26,7 +26,10 @@ export function dekNeedles(dek: Buffer, name = 'DEK'): SecretNeedle[] {
     { label: `${name} (base64, also the LUKS passphrase)`, bytes: Buffer.from(base64, 'ascii') },
     // without padding, so a key inside a longer base64 run at another alignment is not required to match
     { label: `${name} (base64url)`, bytes: Buffer.from(dek.toString('base64url'), 'ascii') },
-    { label: `${name} (base64 of base64: the wrap plaintext)`, bytes: Buffer.from(Buffer.from(base64, 'ascii').toString('base64'), 'ascii') },
+    {
+      label: `${name} (base64 of base64: the wrap plaintext)`,
+      bytes: Buffer.from(Buffer.from(base64, 'ascii').toString('base64'), 'ascii'),
+    },
     // the same in UTF-16LE, as Windows-style APIs and some keychains would store text
     { label: `${name} (base64, UTF-16)`, bytes: Buffer.from(base64, 'utf16le') },
   ];
@@ -85,7 +88,11 @@ async function scanFile(path: string, needles: SecretNeedle[]): Promise<{ hits: 
  * as are paths for which `skip` answers true). Files that vanish or cannot be read while scanning are skipped:
  * other tests share the temp folder.
  */
-export async function scanTree(roots: string[], needles: SecretNeedle[], skip: (path: string) => boolean = () => false): Promise<TreeScan> {
+export async function scanTree(
+  roots: string[],
+  needles: SecretNeedle[],
+  skip: (path: string) => boolean = () => false,
+): Promise<TreeScan> {
   const result: TreeScan = { hits: [], filesScanned: 0, bytesScanned: 0 };
   const visit = async (path: string): Promise<void> => {
     if (skip(path)) return;
@@ -137,7 +144,13 @@ export async function processCommandLines(): Promise<ProcessSnapshot[]> {
     try {
       const raw = await readFile(`/proc/${pid}/cmdline`);
       if (raw.length === 0) continue;
-      out.push({ pid, cmdline: raw.toString('utf8').split('\0').filter((part) => part !== '') });
+      out.push({
+        pid,
+        cmdline: raw
+          .toString('utf8')
+          .split('\0')
+          .filter((part) => part !== ''),
+      });
     } catch {
       // exited meanwhile
     }

@@ -23,7 +23,10 @@ describe('jobs side by side on one data directory', () => {
   beforeAll(async () => {
     work = await makeTempDir('hardening-concurrency-');
     dataDir = join(work.dir, 'data');
-    const sandbox = spawn(process.execPath, [CLI, 'sandbox', '--json', '--data-dir', dataDir], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const sandbox = spawn(process.execPath, [CLI, 'sandbox', '--json', '--data-dir', dataDir], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<void>((resolve) => sandbox.once('exit', () => resolve()));
     stopSandbox = async () => {
       sandbox.kill('SIGTERM');
@@ -47,7 +50,21 @@ describe('jobs side by side on one data directory', () => {
 
     // Job A: brought to `wrapped` by a run killed as its upload starts (slowly: 0.5 MB/s, persisted in the job).
     const first = await runCliAndKill(
-      ['run', uploading, '--target', 'vpc', '--name', 'uploads', '--limit-rate', '0.5', '--part-size', '5', '--concurrency', '1', ...common],
+      [
+        'run',
+        uploading,
+        '--target',
+        'vpc',
+        '--name',
+        'uploads',
+        '--limit-rate',
+        '0.5',
+        '--part-size',
+        '5',
+        '--concurrency',
+        '1',
+        ...common,
+      ],
       (line) => line.event === 'progress' && line.step === 'upload',
     );
     expect(first.killed).toBe(true);
@@ -72,7 +89,9 @@ describe('jobs side by side on one data directory', () => {
 
     expect(busy.code).toBe(1);
     expect(busy.error?.code).toBe('JOB_BUSY');
-    expect(String(busy.error?.message)).toMatch(new RegExp(`${jobA.id} is running in another Image Sealer process \\(pid \\d+\\)`));
+    expect(String(busy.error?.message)).toMatch(
+      new RegExp(`${jobA.id} is running in another Image Sealer process \\(pid \\d+\\)`),
+    );
     stats.add('refused', 1, 'second jobs resume of a running job: JOB_BUSY');
 
     expect(sealed.overlapped, 'job B sealed only after job A had finished uploading').toBe(true);

@@ -16,8 +16,12 @@ import { ReliabilityRecorder } from '../../helpers/hardening-stats';
 const stats = new ReliabilityRecorder('full-disk');
 
 function tryMount(dir: string, sizeMiB: number): string | null {
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0700`, 'tmpfs', dir], { encoding: 'utf8' });
-  return mounted.status === 0 ? null : (mounted.stderr || mounted.error?.message || `mount exited ${mounted.status}`).trim();
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0700`, 'tmpfs', dir], {
+    encoding: 'utf8',
+  });
+  return mounted.status === 0
+    ? null
+    : (mounted.stderr || mounted.error?.message || `mount exited ${mounted.status}`).trim();
 }
 
 function remount(dir: string, sizeMiB: number): void {
@@ -52,11 +56,24 @@ describe('full disk during seal', () => {
   it('--out on a full disk: SYSTEM_ENOSPC, nothing left on that disk; resumable once there is room', async (context) => {
     const disk = await smallDisk('out-disk');
     if (!disk) {
-      context.skip(`cannot mount a tmpfs here (${tryMount(rig.dir, 20) ?? 'not permitted'}): needs root or CAP_SYS_ADMIN`);
+      context.skip(
+        `cannot mount a tmpfs here (${tryMount(rig.dir, 20) ?? 'not permitted'}): needs root or CAP_SYS_ADMIN`,
+      );
       return;
     }
     const out = join(disk, 'sealed.qcow2');
-    const run = await rig.cli(['run', source, '--target', 'vpc', '--name', 'full-out', '--out', out, '--iter-time', '20']);
+    const run = await rig.cli([
+      'run',
+      source,
+      '--target',
+      'vpc',
+      '--name',
+      'full-out',
+      '--out',
+      out,
+      '--iter-time',
+      '20',
+    ]);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.error?.code).toBe('SYSTEM_ENOSPC');
     expect(String(run.error?.message)).toMatch(/disk is full/i);

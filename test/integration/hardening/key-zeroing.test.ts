@@ -103,7 +103,9 @@ describe('key buffers are zeroed after use', () => {
       const { job } = await createJob(app, { sourcePath: source, target: 'vpc', options: { iterTimeMs: 10, dekFile } });
       // the source changes after the job was planned: sealing must refuse
       await writeFile(source, randomBytes(4 * 1024 * 1024 + 512));
-      const failure = await jobRunner(app).run(job.id).catch((error: unknown) => error);
+      const failure = await jobRunner(app)
+        .run(job.id)
+        .catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(Error);
       expect((await app.jobs.get(job.id)).state).toBe('failed');
       for (const buffer of given) expect(buffer.every((byte) => byte === 0)).toBe(true);

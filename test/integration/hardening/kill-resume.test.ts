@@ -38,7 +38,19 @@ describe('kill -9 in each step, then jobs resume', () => {
   });
 
   function runArgs(name: string, target: string, extra: string[] = []): string[] {
-    return ['run', source, '--target', target, '--name', name, '--iter-time', '20', '--data-dir', rig.dataDir, ...extra];
+    return [
+      'run',
+      source,
+      '--target',
+      target,
+      '--name',
+      name,
+      '--iter-time',
+      '20',
+      '--data-dir',
+      rig.dataDir,
+      ...extra,
+    ];
   }
 
   async function jobIdByName(name: string): Promise<string> {
@@ -76,7 +88,10 @@ describe('kill -9 in each step, then jobs resume', () => {
   }
 
   async function sealKill(name: string, target: string, phase: string): Promise<void> {
-    const killed = await runCliAndKill(runArgs(name, target), (line) => line.event === 'progress' && line.step === 'seal' && line.phase === phase);
+    const killed = await runCliAndKill(
+      runArgs(name, target),
+      (line) => line.event === 'progress' && line.step === 'seal' && line.phase === phase,
+    );
     expectKilled(killed);
     const jobId = await jobIdByName(name);
     const record = await readJobRecord(rig.dataDir, jobId);
@@ -85,7 +100,13 @@ describe('kill -9 in each step, then jobs resume', () => {
     // nothing under the final name before verification finished
     const folder = join(rig.dataDir, 'images', jobId);
     const leftovers = existsSync(folder) ? await readdir(folder) : [];
-    for (const entry of leftovers) expect(entry.endsWith('.raw') || entry.endsWith('.qcow2') || entry.endsWith('.vhd') || entry.endsWith('.manifest.json')).toBe(false);
+    for (const entry of leftovers)
+      expect(
+        entry.endsWith('.raw') ||
+          entry.endsWith('.qcow2') ||
+          entry.endsWith('.vhd') ||
+          entry.endsWith('.manifest.json'),
+      ).toBe(false);
 
     const resumed = await resumeToImported(jobId);
     await expectOnlyFinishedOutput(jobId, String(resumed.result?.sealedPath));
@@ -102,9 +123,14 @@ describe('kill -9 in each step, then jobs resume', () => {
 
   it('during wrap: resume wraps (once more) and completes', async () => {
     // Key Protect answers wraps slowly, so the kill lands while the wrap request is in flight.
-    rig.kmsProxy.setScript((request) => (request.keyAction === 'wrap' ? { kind: 'delay', ms: 2000 } : { kind: 'pass' }));
+    rig.kmsProxy.setScript((request) =>
+      request.keyAction === 'wrap' ? { kind: 'delay', ms: 2000 } : { kind: 'pass' },
+    );
     const name = 'kill-wrap';
-    const killed = await runCliAndKill(runArgs(name, 'classic-vhd'), (line) => line.event === 'progress' && line.step === 'wrap');
+    const killed = await runCliAndKill(
+      runArgs(name, 'classic-vhd'),
+      (line) => line.event === 'progress' && line.step === 'wrap',
+    );
     rig.kmsProxy.setScript(() => ({ kind: 'pass' }));
     expectKilled(killed);
     const jobId = await jobIdByName(name);
@@ -119,7 +145,16 @@ describe('kill -9 in each step, then jobs resume', () => {
   it(`during upload: no object in COS; resume re-sends at most ${CONCURRENCY} × ${PART_MIB} MiB`, async () => {
     const name = 'kill-upload';
     rig.cosProxy.stats.partBytesReceived = 0;
-    const extra = ['--concurrency', String(CONCURRENCY), '--part-size', String(PART_MIB), '--limit-rate', '4', '--object', 'kill-upload.qcow2'];
+    const extra = [
+      '--concurrency',
+      String(CONCURRENCY),
+      '--part-size',
+      String(PART_MIB),
+      '--limit-rate',
+      '4',
+      '--object',
+      'kill-upload.qcow2',
+    ];
     const killed = await runCliAndKill(
       runArgs(name, 'vpc', extra),
       (line) => line.event === 'progress' && line.step === 'upload' && Number(line.bytesDone) >= PART_MIB * MIB,
@@ -129,7 +164,9 @@ describe('kill -9 in each step, then jobs resume', () => {
     const record = await readJobRecord(rig.dataDir, jobId);
     expect(record.state).toBe('wrapped');
     // an unfinished multipart upload is not an object
-    expect(existsSync(join(rig.dataDir, 'sandbox', 'cos', rig.endpoints.bucket, 'kill-upload.qcow2._S3rver_object'))).toBe(false);
+    expect(
+      existsSync(join(rig.dataDir, 'sandbox', 'cos', rig.endpoints.bucket, 'kill-upload.qcow2._S3rver_object')),
+    ).toBe(false);
 
     const resumed = await resumeToImported(jobId);
     const size = (await stat(String(resumed.result?.sealedPath))).size;
@@ -142,7 +179,10 @@ describe('kill -9 in each step, then jobs resume', () => {
   it('during import: resume follows the image already created, never a second one', async () => {
     const name = 'kill-import';
     const before = await sandboxImageRecords(rig.dataDir);
-    const killed = await runCliAndKill(runArgs(name, 'vpc', ['--object', 'kill-import.qcow2']), (line) => line.event === 'progress' && line.step === 'import');
+    const killed = await runCliAndKill(
+      runArgs(name, 'vpc', ['--object', 'kill-import.qcow2']),
+      (line) => line.event === 'progress' && line.step === 'import',
+    );
     expectKilled(killed);
     const jobId = await jobIdByName(name);
     const record = await readJobRecord(rig.dataDir, jobId);

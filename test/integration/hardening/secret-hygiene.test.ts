@@ -59,7 +59,7 @@ describe('secret hygiene after full sandbox runs', () => {
   let source: string;
   const tempBefore = new Set<string>();
   const hits: SecretHit[] = [];
-  let dataDirs: string[] = [];
+  const dataDirs: string[] = [];
   let needles: SecretNeedle[] = [];
   const outputs: Array<{ where: string; text: string }> = [];
   const commandLines = new Map<string, string[]>();
@@ -68,7 +68,10 @@ describe('secret hygiene after full sandbox runs', () => {
     for (const name of readdirSync(tmpdir())) tempBefore.add(name);
     work = await makeTempDir('hardening-secrets-');
     source = await makeSourceImage(work.dir, 'source.raw', 16, 6);
-    needles = [textNeedle('sandbox API key', SANDBOX_API_KEY), textNeedle('COS HMAC secret', SANDBOX_COS_SECRET_ACCESS_KEY)];
+    needles = [
+      textNeedle('sandbox API key', SANDBOX_API_KEY),
+      textNeedle('COS HMAC secret', SANDBOX_COS_SECRET_ACCESS_KEY),
+    ];
   });
   afterAll(async () => {
     stats.flush();
@@ -81,7 +84,8 @@ describe('secret hygiene after full sandbox runs', () => {
     let done = false;
     const poller = (async () => {
       while (!done) {
-        for (const process of await processCommandLines()) commandLines.set(`${process.pid}:${process.cmdline.join(' ')}`, process.cmdline);
+        for (const process of await processCommandLines())
+          commandLines.set(`${process.pid}:${process.cmdline.join(' ')}`, process.cmdline);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
@@ -117,17 +121,40 @@ describe('secret hygiene after full sandbox runs', () => {
       const dataDir = join(work.dir, `data-${target}`);
       dataDirs.push(dataDir);
       const dekFile = await newDek(target, dekSize);
-      const args = ['run', source, '--target', target, '--engine', engine, '--dek-file', dekFile, '--iter-time', '20', '--data-dir', dataDir];
+      const args = [
+        'run',
+        source,
+        '--target',
+        target,
+        '--engine',
+        engine,
+        '--dek-file',
+        dekFile,
+        '--iter-time',
+        '20',
+        '--data-dir',
+        dataDir,
+      ];
       // a crash while the DEK is in use: whatever the dying process printed is scanned too
-      const crashed = await watchProcesses(runCliAndKill(args, (line) => line.event === 'progress' && line.step === 'seal' && line.phase === 'verify'));
+      const crashed = await watchProcesses(
+        runCliAndKill(args, (line) => line.event === 'progress' && line.step === 'seal' && line.phase === 'verify'),
+      );
       expect(crashed.killed).toBe(true);
-      outputs.push({ where: `${target} crashed run stdout`, text: crashed.stdout }, { where: `${target} crashed run stderr`, text: crashed.stderr });
+      outputs.push(
+        { where: `${target} crashed run stdout`, text: crashed.stdout },
+        { where: `${target} crashed run stderr`, text: crashed.stderr },
+      );
       const app = await createAppContext({ dataDir, host: 'test' });
       const [job] = await app.jobs.list();
       expect(job).toBeDefined();
-      const resumed = await watchProcesses(runCli(['jobs', 'resume', job!.id, '--data-dir', dataDir, '--json'], { timeoutMs: 120_000 }));
+      const resumed = await watchProcesses(
+        runCli(['jobs', 'resume', job!.id, '--data-dir', dataDir, '--json'], { timeoutMs: 120_000 }),
+      );
       expect(resumed.result?.state, resumed.stdout + resumed.stderr).toBe('imported');
-      outputs.push({ where: `${target} stdout`, text: resumed.stdout }, { where: `${target} stderr`, text: resumed.stderr });
+      outputs.push(
+        { where: `${target} stdout`, text: resumed.stdout },
+        { where: `${target} stderr`, text: resumed.stderr },
+      );
       await apiAnswers(app, job!.id);
       stats.add('inputsTried');
     });
@@ -147,7 +174,12 @@ describe('secret hygiene after full sandbox runs', () => {
     await app.jobs.update(jobId, (job) => ({ options: { ...job.options, dekFile } }));
     const finished = new Promise<string>((resolve) => {
       app.events.on((event) => {
-        if (event.type === 'job-updated' && event.jobId === jobId && (event.state === 'imported' || event.state === 'failed')) resolve(event.state);
+        if (
+          event.type === 'job-updated' &&
+          event.jobId === jobId &&
+          (event.state === 'imported' || event.state === 'failed')
+        )
+          resolve(event.state);
       });
     });
     const started = await dispatch(app, 'runJob', { jobId });
@@ -179,7 +211,8 @@ describe('secret hygiene after full sandbox runs', () => {
     // process arguments of everything that ran meanwhile (qemu-img included)
     const qemu = [...commandLines.values()].filter((cmdline) => cmdline.some((part) => part.includes('qemu-img')));
     expect(qemu.length, 'no qemu-img process was seen: the argument check proved nothing').toBeGreaterThan(0);
-    for (const [key, cmdline] of commandLines) hits.push(...scanText(cmdline.join('\0'), `cmdline of ${key.split(':')[0]}`, needles));
+    for (const [key, cmdline] of commandLines)
+      hits.push(...scanText(cmdline.join('\0'), `cmdline of ${key.split(':')[0]}`, needles));
 
     stats.add('secretScans', inData.filesScanned + inTemp.filesScanned + outputs.length + commandLines.size);
     stats.add('secretsFound', hits.length, hits.map((hit) => `${hit.label} in ${hit.where}`).join('; ') || undefined);

@@ -50,10 +50,25 @@ describe('cloud faults during a job', () => {
 
   it('Key Protect 409 on wrap (disabled key): fails in wrap with KMS_KEY_STATE; nothing after it recorded', async () => {
     rig.kmsProxy.setScript((request) =>
-      request.keyAction === 'wrap' ? keyProtectError(409, 'KEY_ACTION_INVALID_STATE_ERR', 'Key is not in a valid state') : { kind: 'pass' },
+      request.keyAction === 'wrap'
+        ? keyProtectError(409, 'KEY_ACTION_INVALID_STATE_ERR', 'Key is not in a valid state')
+        : { kind: 'pass' },
     );
-    const run = await rig.cli(['run', source, '--target', 'vpc', '--name', 'faults', '--iter-time', '20', '--object', 'faults.qcow2']);
-    jobId = String(run.lines.find((line) => typeof line.jobId === 'string')?.jobId ?? (await rig.app.jobs.list())[0]?.id);
+    const run = await rig.cli([
+      'run',
+      source,
+      '--target',
+      'vpc',
+      '--name',
+      'faults',
+      '--iter-time',
+      '20',
+      '--object',
+      'faults.qcow2',
+    ]);
+    jobId = String(
+      run.lines.find((line) => typeof line.jobId === 'string')?.jobId ?? (await rig.app.jobs.list())[0]?.id,
+    );
     stats.add('faultsInjected', rig.kmsProxy.injected.length);
     const record = await expectFailedClearly(run, 'wrap', ['KMS_KEY_STATE']);
     expect(record.lastGoodState).toBe('sealed');
@@ -63,7 +78,9 @@ describe('cloud faults during a job', () => {
   it('Key Protect 422 on the round-trip unwrap: fails with KMS_BAD_CIPHERTEXT, no wrap recorded', async () => {
     rig.kmsProxy.injected.length = 0;
     rig.kmsProxy.setScript((request) =>
-      request.keyAction === 'unwrap' ? keyProtectError(422, 'UNPROCESSABLE_CIPHERTEXT_ERR', 'The provided ciphertext is invalid or corrupted') : { kind: 'pass' },
+      request.keyAction === 'unwrap'
+        ? keyProtectError(422, 'UNPROCESSABLE_CIPHERTEXT_ERR', 'The provided ciphertext is invalid or corrupted')
+        : { kind: 'pass' },
     );
     const run = await resume();
     stats.add('faultsInjected', rig.kmsProxy.injected.length);
@@ -74,7 +91,9 @@ describe('cloud faults during a job', () => {
   it('Key Protect 503 that does not end: retried, then KMS_UNAVAILABLE', async () => {
     rig.kmsProxy.injected.length = 0;
     rig.kmsProxy.setScript((request) =>
-      request.keyAction === 'wrap' ? keyProtectError(503, 'SERVICE_UNAVAILABLE_ERR', 'Service unavailable') : { kind: 'pass' },
+      request.keyAction === 'wrap'
+        ? keyProtectError(503, 'SERVICE_UNAVAILABLE_ERR', 'Service unavailable')
+        : { kind: 'pass' },
     );
     const run = await resume();
     // retried before giving up
@@ -86,7 +105,13 @@ describe('cloud faults during a job', () => {
   it('Key Protect 401 for a token that expired in flight: fails clearly, no wrap recorded', async () => {
     rig.kmsProxy.injected.length = 0;
     rig.kmsProxy.setScript((request) =>
-      request.keyAction === 'wrap' ? keyProtectError(401, 'UNAUTHORIZED_ERR', 'Unauthorized: The user does not have access to the specified resource') : { kind: 'pass' },
+      request.keyAction === 'wrap'
+        ? keyProtectError(
+            401,
+            'UNAUTHORIZED_ERR',
+            'Unauthorized: The user does not have access to the specified resource',
+          )
+        : { kind: 'pass' },
     );
     const run = await resume();
     stats.add('faultsInjected', rig.kmsProxy.injected.length);
@@ -99,7 +124,8 @@ describe('cloud faults during a job', () => {
     rig.kmsProxy.setScript((request) => {
       if (request.keyAction !== 'wrap') return { kind: 'pass' };
       wraps += 1;
-      if (wraps === 1) return { ...keyProtectError(429, 'TOO_MANY_REQUESTS', 'Too many requests'), headers: { 'retry-after': '1' } };
+      if (wraps === 1)
+        return { ...keyProtectError(429, 'TOO_MANY_REQUESTS', 'Too many requests'), headers: { 'retry-after': '1' } };
       if (wraps === 2) return keyProtectError(503, 'SERVICE_UNAVAILABLE_ERR', 'Service unavailable');
       return { kind: 'pass' };
     });
@@ -112,12 +138,16 @@ describe('cloud faults during a job', () => {
     const record = await expectFailedClearly(run, 'upload', ['COS_ACCESS_DENIED', 'COS_CREDENTIALS_REJECTED']);
     expect(record.lastGoodState).toBe('wrapped');
     expect((record.wrap as { roundTripVerified: boolean }).roundTripVerified).toBe(true);
-    expect(existsSync(join(rig.dataDir, 'sandbox', 'cos', rig.endpoints.bucket, 'faults.qcow2._S3rver_object'))).toBe(false);
+    expect(existsSync(join(rig.dataDir, 'sandbox', 'cos', rig.endpoints.bucket, 'faults.qcow2._S3rver_object'))).toBe(
+      false,
+    );
   });
 
   it('COS 404 NoSuchBucket: fails the upload clearly', async () => {
     rig.cosProxy.stats.faults.length = 0;
-    rig.cosProxy.setScript((request) => (request.method === 'HEAD' ? { kind: 'pass' } : { kind: 'status', status: 404, code: 'NoSuchBucket' }));
+    rig.cosProxy.setScript((request) =>
+      request.method === 'HEAD' ? { kind: 'pass' } : { kind: 'status', status: 404, code: 'NoSuchBucket' },
+    );
     const run = await resume();
     stats.add('faultsInjected', rig.cosProxy.stats.faults.length);
     await expectFailedClearly(run, 'upload', ['COS_BUCKET_NOT_FOUND', 'COS_NOT_FOUND']);
@@ -130,7 +160,9 @@ describe('cloud faults during a job', () => {
   it.fails('a single COS 503 on the HEAD that looks for an existing object is retried', async () => {
     rig.cosProxy.stats.faults.length = 0;
     let heads = 0;
-    rig.cosProxy.setScript((request) => (request.method === 'HEAD' && ++heads === 1 ? { kind: 'status', status: 503, code: 'SlowDown' } : { kind: 'pass' }));
+    rig.cosProxy.setScript((request) =>
+      request.method === 'HEAD' && ++heads === 1 ? { kind: 'status', status: 503, code: 'SlowDown' } : { kind: 'pass' },
+    );
     const run = await resume();
     rig.cosProxy.setScript(() => ({ kind: 'pass' }));
     stats.add('faultsInjected', rig.cosProxy.stats.faults.length);
@@ -143,7 +175,11 @@ describe('cloud faults during a job', () => {
     expect(before.state).toBe('failed');
     rig.cosProxy.stats.faults.length = 0;
     let writes = 0;
-    rig.cosProxy.setScript((request) => (request.method !== 'HEAD' && request.method !== 'GET' && ++writes <= 3 ? { kind: 'status', status: 503, code: 'SlowDown' } : { kind: 'pass' }));
+    rig.cosProxy.setScript((request) =>
+      request.method !== 'HEAD' && request.method !== 'GET' && ++writes <= 3
+        ? { kind: 'status', status: 503, code: 'SlowDown' }
+        : { kind: 'pass' },
+    );
     const run = await resume();
     rig.cosProxy.setScript(() => ({ kind: 'pass' }));
     expect(run.result?.state, run.stdout + run.stderr).toBe('imported');

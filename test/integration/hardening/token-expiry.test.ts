@@ -24,7 +24,9 @@ describe('token expiry mid-step', () => {
 
   it(`completes a job with ${TTL_SECONDS}-second tokens and a wrap answer slower than their life`, async () => {
     const source = await makeSourceImage(rig.dir, 'source.raw', 8, 4);
-    rig.kmsProxy.setScript((request) => (request.keyAction === 'wrap' ? { kind: 'slow-answer', ms: (TTL_SECONDS + 1) * 1000 } : { kind: 'pass' }));
+    rig.kmsProxy.setScript((request) =>
+      request.keyAction === 'wrap' ? { kind: 'slow-answer', ms: (TTL_SECONDS + 1) * 1000 } : { kind: 'pass' },
+    );
     const run = await rig.cli(['run', source, '--target', 'classic-luks', '--iter-time', '20']);
     expect(run.result?.state, run.stdout + run.stderr).toBe('imported');
     const tokenRequests = rig.iamProxy.requests.filter((request) => request.url.startsWith('/identity/token'));

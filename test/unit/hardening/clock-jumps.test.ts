@@ -35,13 +35,22 @@ describe('progress under clock jumps', () => {
     let runs = 0;
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 64 * 1024 * 1024 }), fc.integer({ min: -HOUR_MS, max: HOUR_MS })), { minLength: 1, maxLength: 60 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 64 * 1024 * 1024 }), fc.integer({ min: -HOUR_MS, max: HOUR_MS })), {
+          minLength: 1,
+          maxLength: 60,
+        }),
         (steps) => {
           runs += 1;
           const total = steps.reduce((sum, [bytes]) => sum + bytes, 0);
           let clock = 1_000_000;
           const reports: Progress[] = [];
-          const meter = new ProgressMeter('encrypt', total, (progress) => reports.push(progress), 250, () => clock);
+          const meter = new ProgressMeter(
+            'encrypt',
+            total,
+            (progress) => reports.push(progress),
+            250,
+            () => clock,
+          );
           for (const [bytes, jump] of steps) {
             clock += jump;
             meter.add(bytes);
@@ -110,7 +119,16 @@ describe('job records and the audit log under clock jumps', () => {
         },
         wrap: async () => {
           jump();
-          return { wrap: { rootKeyId: 'k', rootKeyCrn: 'crn:k', wdek: 'd2Rlaw==', wdekFingerprint: '01234567', roundTripVerified: true, wrappedAt: at() } };
+          return {
+            wrap: {
+              rootKeyId: 'k',
+              rootKeyCrn: 'crn:k',
+              wdek: 'd2Rlaw==',
+              wdekFingerprint: '01234567',
+              roundTripVerified: true,
+              wrappedAt: at(),
+            },
+          };
         },
         upload: async () => {
           jump();
@@ -118,7 +136,9 @@ describe('job records and the audit log under clock jumps', () => {
         },
         import: async () => {
           jump();
-          return { import: { api: 'vpc-images', imageId: 'img-1', status: 'available', statusReasons: [], requestedAt: at() } };
+          return {
+            import: { api: 'vpc-images', imageId: 'img-1', status: 'available', statusReasons: [], requestedAt: at() },
+          };
         },
         provision: async () => ({ provision: { instanceId: 'i-1', status: 'running', requestedAt: at() } }),
       };
