@@ -139,6 +139,28 @@ describe.skipIf(!haveQemuImg)('sealing service', () => {
     expect(await readdir(sub)).toEqual(['big.raw']);
   });
 
+  it('cancel of the qemu-img engine kills it and leaves nothing', async () => {
+    const sub = await freshDir('cancel-qemu');
+    const big = join(sub, 'big.raw');
+    const file = await open(big, 'w');
+    await file.truncate(64 * MiB);
+    for (let i = 0; i < 64; i += 2) await file.write(randomBytes(MiB), 0, MiB, i * MiB);
+    await file.close();
+    const controller = new AbortController();
+    const sealing = sealImage({
+      sourcePath: big,
+      target: 'vpc',
+      outPath: join(sub, 'big.qcow2'),
+      engine: 'qemu',
+      iterTimeMs: 10,
+      pool,
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 300); // inside qemu-img's PBKDF benchmark or its copy
+    await expect(sealing).rejects.toMatchObject({ code: 'SEAL_CANCELLED' });
+    expect(await readdir(sub)).toEqual(['big.raw']);
+  });
+
   it('refuses truncated, corrupt and oversize sources and existing outputs, leaving nothing', async () => {
     const sub = await freshDir('refuse');
     const qcow2 = join(sub, 'src.qcow2');
