@@ -52,6 +52,10 @@ parentPort.on('message', (job) => {
 });
 `;
 
+export function defaultReaderThreads(cores = availableParallelism()): number {
+  return cores <= 2 ? 0 : Math.min(2, cores - 2);
+}
+
 export interface ReadPart {
   /** the buffer handed in, now holding the part's bytes at [0, size) (unless it was smaller: hash only) */
   buffer: ArrayBuffer;
@@ -80,13 +84,13 @@ export class PartReader {
   private closed = false;
 
   /**
-   * `threads: 0` reads and hashes on the calling thread. The default leaves one core to the thread that sends:
-   * on 2 cores one hashing worker beside the sending main thread measured cheaper and no slower than two
-   * (which then compete with the sender and the TLS work for the same cores).
+   * `threads: 0` reads (on libuv's pool) and hashes on the calling thread. That is the default up to 2 cores:
+   * there a hashing worker competed with the sending thread and the server for the same cores and cost
+   * 1–2 CPU s more per GiB in bench/upload.ts, for no gain in rate. With more cores, workers hash in parallel.
    */
   constructor(
     private readonly path: string,
-    threads = Math.min(2, Math.max(1, availableParallelism() - 1)),
+    threads = defaultReaderThreads(),
   ) {
     for (let index = 0; index < threads; index += 1) {
       const worker = new Worker(WORKER_SOURCE, { eval: true });

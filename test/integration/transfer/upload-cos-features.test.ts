@@ -93,7 +93,7 @@ describe('parts larger than the in-memory limit', () => {
       const file = await randomFile(dir, 'big.qcow2', 100 * MIB + 7);
       const client = new CosClient({ endpoint: server.url, region: 'us-south', auth: S3RVER_AUTH });
       // 65 MiB parts: the first is streamed, the last (35 MiB) goes from memory; the server checks each Content-MD5
-      const result = await uploadFile({ client, file, bucket: BUCKET, key: 'big.qcow2', journalPath: join(dir, 'big.journal'), partSizeMiB: 65, concurrency: 2 });
+      const result = await uploadFile({ client, file, bucket: BUCKET, key: 'big.qcow2', journalPath: join(dir, 'big.journal'), partSizeMiB: 65, concurrency: 2, readerThreads: 1 });
       await client.close();
       expect(result.partCount).toBe(2);
       expect(result.etag).toBe(await expectedEtag(file, 65 * MIB));
