@@ -94,36 +94,35 @@ describe('kill -9 during import and provision, then jobs resume', () => {
     return lines.find((line) => line.event === 'result')!;
   }
 
-  it('resumes an import killed after the image was created, without creating a second image', async () => {
-    const killed = await killWhen(['import', job.id], (current) => Boolean(current.import?.imageId));
-    expect(killed.state).toBe('uploaded');
+  it('resumes an import, then a provision, each killed right after its create, without creating anything twice', async () => {
+    await app.jobs.update(job.id, (current) => ({ options: { ...current.options, provision: true } }));
+    const afterImport = await killWhen(['import', job.id], (current) => Boolean(current.import?.imageId));
+    expect(afterImport.state).toBe('uploaded');
+    const imageId = afterImport.import!.imageId;
+
+    // The resume follows the same image to the end, orders the server, and is killed once that is recorded.
+    const afterProvision = await killWhen(['jobs', 'resume', job.id], (current) =>
+      Boolean(current.provision?.instanceId),
+    );
+    expect(afterProvision.import?.imageId).toBe(imageId);
+    const instanceId = afterProvision.provision!.instanceId;
+
     const result = await resume();
     expect(result).toMatchObject({
       jobId: job.id,
-      state: 'imported',
-      imageId: killed.import!.imageId,
-      imageStatus: 'available',
-    });
-    const session = await createCloudSession(app, 'sandbox');
-    expect((await session.vpc.findImagesByName('killed-import')).map((image) => image.id)).toEqual([
-      killed.import!.imageId,
-    ]);
-    const audit = await app.audit.entriesForJob(job.id);
-    expect(audit.filter((entry) => entry.type === 'import.request')).toHaveLength(1);
-  });
-
-  it('resumes a provision killed after the instance was ordered, without ordering a second one', async () => {
-    const killed = await killWhen(['provision', job.id], (current) => Boolean(current.provision?.instanceId));
-    const result = await resume();
-    expect(result).toMatchObject({
       state: 'provisioned',
-      instanceId: killed.provision!.instanceId,
+      imageId,
+      imageStatus: 'available',
+      instanceId,
       instanceStatus: 'running',
     });
     const session = await createCloudSession(app, 'sandbox');
-    const instances = await session.vpc.findInstancesByName(killed.provision!.name!);
-    expect(instances.map((instance) => instance.id)).toEqual([killed.provision!.instanceId]);
-    const audit = await app.audit.entriesForJob(job.id);
-    expect(audit.filter((entry) => entry.type === 'provision.request')).toHaveLength(1);
+    expect((await session.vpc.findImagesByName('killed-import')).map((image) => image.id)).toEqual([imageId]);
+    expect(
+      (await session.vpc.findInstancesByName(afterProvision.provision!.name!)).map((instance) => instance.id),
+    ).toEqual([instanceId]);
+    const audit = (await app.audit.entriesForJob(job.id)).map((entry) => entry.type);
+    expect(audit.filter((type) => type === 'import.request')).toHaveLength(1);
+    expect(audit.filter((type) => type === 'provision.request')).toHaveLength(1);
   });
 });
