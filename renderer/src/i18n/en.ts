@@ -259,6 +259,13 @@ export const en = {
       allocated: 'Allocated',
       problems: 'Problems for the target',
       noProblems: 'No problems found.',
+      formats: {
+        raw: 'Raw disk image (raw)',
+        qcow2: 'QCOW2 image (qcow2)',
+        'vhd-fixed': 'Fixed VHD (vhd)',
+        'vhd-dynamic': 'Dynamic VHD (vhd)',
+        other: 'Other format: {{description}}',
+      },
       severity: { error: 'Blocks', warning: 'Warning' },
       probeUnavailable: 'The image will be read when the job is created.',
     },

@@ -259,6 +259,13 @@ export const es: Catalog = {
       allocated: 'Asignado',
       problems: 'Problemas para el destino',
       noProblems: 'No se han encontrado problemas.',
+      formats: {
+        raw: 'Imagen de disco sin formato (raw)',
+        qcow2: 'Imagen QCOW2 (qcow2)',
+        'vhd-fixed': 'VHD fijo (vhd)',
+        'vhd-dynamic': 'VHD dinámico (vhd)',
+        other: 'Otro formato: {{description}}',
+      },
       severity: { error: 'Impide', warning: 'Aviso' },
       probeUnavailable: 'La imagen se leerá al crear el trabajo.',
     },

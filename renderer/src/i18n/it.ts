@@ -258,6 +258,13 @@ export const it: Catalog = {
       allocated: 'Allocata',
       problems: 'Problemi per la destinazione',
       noProblems: 'Nessun problema trovato.',
+      formats: {
+        raw: 'Immagine disco grezza (raw)',
+        qcow2: 'Immagine QCOW2 (qcow2)',
+        'vhd-fixed': 'VHD fisso (vhd)',
+        'vhd-dynamic': 'VHD dinamico (vhd)',
+        other: 'Altro formato: {{description}}',
+      },
       severity: { error: 'Blocca', warning: 'Avviso' },
       probeUnavailable: 'L’immagine verrà letta alla creazione del lavoro.',
     },

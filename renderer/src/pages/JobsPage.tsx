@@ -143,6 +143,7 @@ export function JobsPage() {
             />
             <Select
               id="jobs-state-filter"
+              key={`jobs-state-filter-${i18n.language}`}
               labelText={t('jobs.filterState')}
               value={stateFilter}
               onChange={(event) => setStateFilter(event.target.value)}
@@ -154,6 +155,7 @@ export function JobsPage() {
             </Select>
             <Select
               id="jobs-target-filter"
+              key={`jobs-target-filter-${i18n.language}`}
               labelText={t('jobs.filterTarget')}
               value={targetFilter}
               onChange={(event) => setTargetFilter(event.target.value)}

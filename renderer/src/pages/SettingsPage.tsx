@@ -47,6 +47,7 @@ export function SettingsPage({ themeState }: { themeState: ReturnType<typeof use
         <div className="is-filters">
           <Select
             id="settings-language"
+            key={`settings-language-${i18n.language}`}
             labelText={t('language.label')}
             value={i18n.language}
             onChange={(event) => {
@@ -59,6 +60,7 @@ export function SettingsPage({ themeState }: { themeState: ReturnType<typeof use
           </Select>
           <Select
             id="settings-theme"
+            key={`settings-theme-${i18n.language}`}
             labelText={t('theme.label')}
             value={themeState.preference}
             onChange={(event) => themeState.setPreference(event.target.value as ThemePreference)}

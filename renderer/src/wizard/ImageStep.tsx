@@ -103,7 +103,11 @@ export function ImageStep({
             { label: t('wizard.image.selected'), value: source.path, mono: true, testId: 'selected-path' },
             ...(probe
               ? [
-                  { label: t('wizard.image.format'), value: probe.description || probe.format, testId: 'probe-format' },
+                  {
+                    label: t('wizard.image.format'),
+                    value: t(`wizard.image.formats.${probe.format}`, { description: probe.description }),
+                    testId: 'probe-format',
+                  },
                   {
                     label: t('wizard.image.virtualSize'),
                     value: formatBytes(probe.virtualSize, i18n.language),

@@ -408,7 +408,7 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
             <Button
               kind="primary"
               renderIcon={ArrowRight}
-              disabled={!source}
+              disabled={!source || Boolean(probe?.problems.some((problem) => problem.severity === 'error'))}
               onClick={goNext}
               data-testid="wizard-next"
             >

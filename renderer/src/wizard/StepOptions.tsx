@@ -40,7 +40,7 @@ export function RootKeyChoice({
   onChange: (value: string) => void;
   disabled: boolean;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const api = useApi();
   const [keys, setKeys] = useState<RootKey[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -58,6 +58,7 @@ export function RootKeyChoice({
     <div className="is-form-stack">
       <Select
         id="wizard-root-key"
+        key={`wizard-root-key-${i18n.language}`}
         labelText={t('wizard.key.rootKey')}
         helperText={t('wizard.key.rootKeyHelp')}
         value={value}

@@ -35,7 +35,7 @@ export function TargetStep({
   profiles: string[];
   disabled: boolean;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const set = <K extends keyof JobForm>(key: K, value: JobForm[K]) => onChange({ ...form, [key]: value });
   return (
     <div className="is-form-stack" data-testid="step-target">
@@ -92,6 +92,7 @@ export function TargetStep({
           <div className="is-form-stack">
             <Select
               id="job-engine"
+              key={`job-engine-${i18n.language}`}
               labelText={t('wizard.target.engine')}
               value={form.engine}
               disabled={disabled}

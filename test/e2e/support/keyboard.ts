@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { expect, type Locator, type Page } from '@playwright/test';
 
 /** Presses Tab until the element is focused (proving it is reachable by keyboard), failing after `max` presses. */
