@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import COS from 'ibm-cos-sdk';
 import { parseCosHref, rootKeyFromCrn } from '../cloud/cloud-names';
+import { CONTENT_DIGEST_METADATA, MANIFEST_SUFFIX } from '../cloud/object-metadata';
 import { exchangeJson, type JsonResponse } from '../cloud/cloud-http';
 import type { StatusReason } from '../cloud/status-reasons';
 import { isAppError } from '../common/errors';
@@ -59,10 +60,7 @@ export interface SealedImageAccess {
   hashContent(reader: DiskReader): Promise<string>;
 }
 
-/** The object metadata (without `x-amz-meta-`) under which an upload records the virtual content's SHA-256. */
-export const CONTENT_DIGEST_METADATA = 'content-sha256';
-/** The fallback: a sidecar manifest object next to the image, holding `contentSha256`. */
-export const MANIFEST_SUFFIX = '.manifest.json';
+export { CONTENT_DIGEST_METADATA, MANIFEST_SUFFIX };
 
 export interface ImageCheckerOptions {
   endpoints: () => ImageCheckEndpoints | Promise<ImageCheckEndpoints>;
