@@ -1,6 +1,7 @@
 /**
  * One native seal in its own process, so the benchmark can measure its peak RSS and CPU time like qemu-img's.
- * Usage: node bin/run-ts.js bench/seal-native-child.ts TARGET SOURCE OUT ITER_TIME_MS
+ * Usage: node bin/run-ts.js bench/seal-native-child.ts TARGET SOURCE OUT ITER_TIME_MS [durable]
+ * (durable: the writer flushes and fsyncs its file, as the sealing service always has it do)
  * Prints {"ms": …} — the time from opening the source to the last byte written (the pool is started before).
  */
 import { randomBytes } from 'node:crypto';
@@ -9,7 +10,7 @@ import { openDiskReader } from '../main/image';
 import { sealedFormatFor } from '../main/seal/open-sealed';
 import { targetSpec, type TargetId } from '../main/targets';
 
-const [target, source, out, iterTime] = process.argv.slice(2) as [TargetId, string, string, string];
+const [target, source, out, iterTime, durable] = process.argv.slice(2) as [TargetId, string, string, string, string?];
 const pool = createXtsPool();
 // Start the worker threads first: a long-lived app has them running already.
 await pool.removeKey(await pool.addKey(randomBytes(64)));
@@ -17,7 +18,7 @@ const dek = randomBytes(targetSpec(target).dekSizes[0]!);
 const secret = targetSpec(target).encryptorSecret(dek);
 const started = performance.now();
 const reader = await openDiskReader(source);
-await sealedFormatFor(target).write({ reader, outPath: out, secret, iterTimeMs: Number(iterTime), pool, fsync: false });
+await sealedFormatFor(target).write({ reader, outPath: out, secret, iterTimeMs: Number(iterTime), pool, fsync: durable === 'durable' });
 const ms = performance.now() - started;
 await reader.close();
 await pool.close();

@@ -19,6 +19,11 @@ const DEFAULT_CLUSTER_BITS = 16;
 /** Clusters per read / worker request: 2 MiB at 64 KiB clusters. */
 const CHUNK_CLUSTERS = 32;
 const MASTER_KEY_BYTES = 64;
+/**
+ * With fsync on, flush every this many bytes while encrypting goes on, so the disk writes in parallel with the
+ * CPU work instead of all at the final fsync.
+ */
+const FLUSH_EVERY = 128 * 1024 * 1024;
 
 /** The qcow2 virtual size for a source: QEMU's qcow2 holds whole 512-byte sectors. */
 export function qcow2VirtualSize(sourceSize: number): number {
@@ -59,6 +64,8 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
   let keyHandle: XtsKeyHandle | null = null;
   let file: FileHandle | null = null;
   const pending: Promise<void>[] = [];
+  /** background flushes: settled before the file is closed, whatever happens */
+  const flushes: Promise<void>[] = [];
   try {
     const luks = await createLuks1({ masterKey, passphrase: options.secret, iterTimeMs: options.iterTimeMs, layout: 'qemu' });
     signal?.throwIfAborted();
@@ -81,6 +88,17 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
     const zeroCluster = Buffer.alloc(clusterSize);
     let writeChain: Promise<void> = Promise.resolve();
     let reported = 0;
+    let unflushed = 0;
+    let flushing: Promise<void> | null = null;
+    const flushInBackground = () => {
+      if (options.fsync === false || flushing || unflushed < FLUSH_EVERY) return;
+      unflushed = 0;
+      flushing = out.datasync().finally(() => {
+        flushing = null;
+      });
+      flushing.catch(() => undefined);
+      flushes.push(flushing);
+    };
     // Chunks without data finish before earlier chunks' writes: report only forward movement.
     const report = (bytesDone: number) => {
       if (bytesDone <= reported) return;
@@ -137,6 +155,8 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
         await writeFully(out, encrypted.subarray(0, bytes), host);
         freeBuffers.push(encrypted);
         report(reportAt);
+        unflushed += bytes;
+        flushInBackground();
       });
       const written = writeChain;
       written.catch(() => undefined);
@@ -153,6 +173,7 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
       }
     }
     await Promise.all(pending.splice(0));
+    await flushing;
     report(reader.virtualSize);
     signal?.throwIfAborted();
 
@@ -212,7 +233,7 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
   } finally {
     masterKey.fill(0);
     // Nothing may still write into the file once we return (the caller deletes it on failure).
-    await Promise.allSettled(pending);
+    await Promise.allSettled([...pending, ...flushes]);
     if (keyHandle) await pool.removeKey(keyHandle).catch(() => undefined);
     await file?.close();
   }
