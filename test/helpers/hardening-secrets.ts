@@ -131,8 +131,12 @@ export interface ProcessSnapshot {
   cmdline: string[];
 }
 
-/** The command lines of every process visible now (arguments split at NUL). */
-export async function processCommandLines(): Promise<ProcessSnapshot[]> {
+/**
+ * The command lines of every process visible now (arguments split at NUL). With `settled`, a process whose
+ * command line was already seen and is not a Node process is not read again: tools are spawned by Node
+ * (fork, then exec), so only Node processes can still turn into something else. That keeps a tight poll cheap.
+ */
+export async function processCommandLines(settled?: Map<string, string>): Promise<ProcessSnapshot[]> {
   const out: ProcessSnapshot[] = [];
   let pids: string[];
   try {
@@ -141,16 +145,17 @@ export async function processCommandLines(): Promise<ProcessSnapshot[]> {
     return out;
   }
   for (const pid of pids) {
+    const known = settled?.get(pid);
+    if (known !== undefined && !known.includes('node')) continue;
     try {
       const raw = await readFile(`/proc/${pid}/cmdline`);
       if (raw.length === 0) continue;
-      out.push({
-        pid,
-        cmdline: raw
-          .toString('utf8')
-          .split('\0')
-          .filter((part) => part !== ''),
-      });
+      const cmdline = raw
+        .toString('utf8')
+        .split('\0')
+        .filter((part) => part !== '');
+      settled?.set(pid, cmdline[0] ?? '');
+      out.push({ pid, cmdline });
     } catch {
       // exited meanwhile
     }

@@ -15,7 +15,7 @@ import { makeTempDir } from '../../helpers/temp-dir';
  */
 const stats = new ReliabilityRecorder('concurrency');
 
-describe('jobs side by side on one data directory', () => {
+describe('jobs side by side on one data directory', { timeout: 300_000 }, () => {
   let work: { dir: string; cleanup: () => Promise<void> };
   let dataDir: string;
   let stopSandbox: () => Promise<void> = async () => undefined;

@@ -8,8 +8,8 @@ import { makeSourceImage, startHardeningRig, type HardeningRig } from '../../hel
 import { ReliabilityRecorder } from '../../helpers/hardening-stats';
 
 /**
- * A disk that fills up while sealing: a 20 MiB tmpfs as the `--out` folder, or as the whole data directory,
- * against a 32 MiB incompressible image. The seal fails with SYSTEM_ENOSPC in plain words, leaves no partial
+ * A disk that fills up while sealing: a 12 MiB tmpfs as the `--out` folder, or as the whole data directory,
+ * against a 16 MiB incompressible image. The seal fails with SYSTEM_ENOSPC in plain words, leaves no partial
  * file behind, keeps the job resumable, and once the tmpfs is made larger `jobs resume` completes the job.
  * Needs mount(2) (root in CI); skipped with the reason otherwise.
  */
@@ -29,14 +29,14 @@ function remount(dir: string, sizeMiB: number): void {
   if (result.status !== 0) throw new Error(`remount failed: ${result.stderr}`);
 }
 
-describe('full disk during seal', () => {
+describe('full disk during seal', { timeout: 300_000 }, () => {
   let rig: HardeningRig;
   let source: string;
   const mounts: string[] = [];
 
   beforeAll(async () => {
     rig = await startHardeningRig();
-    source = await makeSourceImage(rig.dir, 'source.raw', 32, 32);
+    source = await makeSourceImage(rig.dir, 'source.raw', 16, 16);
   });
   afterAll(async () => {
     stats.flush();
@@ -44,23 +44,23 @@ describe('full disk during seal', () => {
     await rig?.close();
   });
 
-  async function smallDisk(name: string): Promise<string | null> {
+  /** A 12 MiB tmpfs, or why there cannot be one here. */
+  async function smallDisk(name: string): Promise<{ dir: string } | { refusal: string }> {
     const dir = join(rig.dir, name);
     await mkdir(dir, { recursive: true });
-    const refusal = tryMount(dir, 20);
-    if (refusal !== null) return null;
+    const refusal = tryMount(dir, 12);
+    if (refusal !== null) return { refusal };
     mounts.push(dir);
-    return dir;
+    return { dir };
   }
 
   it('--out on a full disk: SYSTEM_ENOSPC, nothing left on that disk; resumable once there is room', async (context) => {
-    const disk = await smallDisk('out-disk');
-    if (!disk) {
-      context.skip(
-        `cannot mount a tmpfs here (${tryMount(rig.dir, 20) ?? 'not permitted'}): needs root or CAP_SYS_ADMIN`,
-      );
+    const mounted = await smallDisk('out-disk');
+    if ('refusal' in mounted) {
+      context.skip(`cannot mount a tmpfs here (${mounted.refusal}): needs root or CAP_SYS_ADMIN`);
       return;
     }
+    const disk = mounted.dir;
     const out = join(disk, 'sealed.qcow2');
     const run = await rig.cli([
       'run',
@@ -85,7 +85,7 @@ describe('full disk during seal', () => {
     expect(job.seal).toBeUndefined();
     stats.add('failedClearly', 1, 'seal: SYSTEM_ENOSPC (--out)');
 
-    remount(disk, 96);
+    remount(disk, 64);
     const resumed = await rig.cli(['jobs', 'resume', job.id]);
     expect(resumed.result?.state, resumed.stdout + resumed.stderr).toBe('imported');
     expect((await readdir(disk)).sort()).toEqual(['sealed.qcow2', 'sealed.qcow2.manifest.json']);
@@ -94,16 +94,17 @@ describe('full disk during seal', () => {
   });
 
   it('the data directory on a full disk: the job record and the audit log survive; resumable once there is room', async (context) => {
-    const disk = await smallDisk('data-disk');
-    if (!disk) {
-      context.skip('cannot mount a tmpfs here: needs root or CAP_SYS_ADMIN');
+    const mounted = await smallDisk('data-disk');
+    if ('refusal' in mounted) {
+      context.skip(`cannot mount a tmpfs here (${mounted.refusal}): needs root or CAP_SYS_ADMIN`);
       return;
     }
+    const disk = mounted.dir;
     // The cloud stays on the rig's data directory; the app's data directory is the small disk.
     const dataDir = join(disk, 'data');
     await mkdir(join(dataDir, 'sandbox'), { recursive: true });
     spawnSync('cp', [join(rig.dataDir, 'sandbox', 'endpoints.json'), join(dataDir, 'sandbox', 'endpoints.json')]);
-    const cli = (args: string[]) => runCli([...args, '--data-dir', dataDir, '--json'], { timeoutMs: 120_000 });
+    const cli = (args: string[]) => runCli([...args, '--data-dir', dataDir, '--json'], { timeoutMs: 240_000 });
     const run = await cli(['run', source, '--target', 'classic-luks', '--name', 'full-data', '--iter-time', '20']);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.error?.code).toBe('SYSTEM_ENOSPC');
@@ -119,7 +120,7 @@ describe('full disk during seal', () => {
     expect((await app.audit.verify()).ok).toBe(true);
     stats.add('failedClearly', 1, 'seal: SYSTEM_ENOSPC (data directory)');
 
-    remount(disk, 96);
+    remount(disk, 64);
     const resumed = await cli(['jobs', 'resume', job!.id]);
     expect(resumed.result?.state, resumed.stdout + resumed.stderr).toBe('imported');
     expect((await app.audit.verify()).ok).toBe(true);

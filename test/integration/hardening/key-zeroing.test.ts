@@ -22,7 +22,7 @@ import { makeTempDir } from '../../helpers/temp-dir';
  */
 const stats = new ReliabilityRecorder('key-zeroing');
 
-describe('key buffers are zeroed after use', () => {
+describe('key buffers are zeroed after use', { timeout: 300_000 }, () => {
   let work: { dir: string; cleanup: () => Promise<void> };
   let app: AppContext;
   const previousCustody = process.env.IMAGE_SEALER_DEK_CUSTODY;

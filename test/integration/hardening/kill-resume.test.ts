@@ -24,7 +24,7 @@ const stats = new ReliabilityRecorder('kill-resume');
 const PART_MIB = 5;
 const CONCURRENCY = 2;
 
-describe('kill -9 in each step, then jobs resume', () => {
+describe('kill -9 in each step, then jobs resume', { timeout: 300_000 }, () => {
   let rig: HardeningRig;
   let source: string;
 

@@ -15,7 +15,7 @@ import { ReliabilityRecorder } from '../../helpers/hardening-stats';
  */
 const stats = new ReliabilityRecorder('service-faults');
 
-describe('cloud faults during a job', () => {
+describe('cloud faults during a job', { timeout: 300_000 }, () => {
   let rig: HardeningRig;
   let source: string;
   let jobId = '';
@@ -118,7 +118,7 @@ describe('cloud faults during a job', () => {
     await expectFailedClearly(run, 'wrap', ['KMS_UNAUTHORIZED']);
   });
 
-  it('a 429 then 503 burst is ridden out; then COS 403 fails the upload with no object stored', async () => {
+  it('a 429, a 503 and a dropped connection are ridden out; then COS 403 fails the upload with no object stored', async () => {
     rig.kmsProxy.injected.length = 0;
     let wraps = 0;
     rig.kmsProxy.setScript((request) => {
@@ -127,13 +127,14 @@ describe('cloud faults during a job', () => {
       if (wraps === 1)
         return { ...keyProtectError(429, 'TOO_MANY_REQUESTS', 'Too many requests'), headers: { 'retry-after': '1' } };
       if (wraps === 2) return keyProtectError(503, 'SERVICE_UNAVAILABLE_ERR', 'Service unavailable');
+      if (wraps === 3) return { kind: 'drop' };
       return { kind: 'pass' };
     });
     rig.cosProxy.stats.faults.length = 0;
     rig.cosProxy.setScript(() => ({ kind: 'status', status: 403, code: 'AccessDenied' }));
     const run = await resume();
     rig.kmsProxy.setScript(() => ({ kind: 'pass' }));
-    expect(rig.kmsProxy.injected.map((fault) => fault.status)).toEqual([429, 503]);
+    expect(rig.kmsProxy.injected.map((fault) => fault.status)).toEqual([429, 503, undefined]);
     stats.add('faultsInjected', rig.kmsProxy.injected.length + rig.cosProxy.stats.faults.length);
     const record = await expectFailedClearly(run, 'upload', ['COS_ACCESS_DENIED', 'COS_CREDENTIALS_REJECTED']);
     expect(record.lastGoodState).toBe('wrapped');

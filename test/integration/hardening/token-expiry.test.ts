@@ -11,7 +11,7 @@ import { ReliabilityRecorder } from '../../helpers/hardening-stats';
 const stats = new ReliabilityRecorder('token-expiry');
 const TTL_SECONDS = 3;
 
-describe('token expiry mid-step', () => {
+describe('token expiry mid-step', { timeout: 300_000 }, () => {
   let rig: HardeningRig;
 
   beforeAll(async () => {
