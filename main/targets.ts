@@ -3,8 +3,9 @@
  * encryptor and the plaintext handed to Key Protect's wrap. Getting these encodings wrong makes an image
  * that imports as `encrypted_data_key_invalid`, so nothing else in the code may re-derive them.
  */
-export const TARGET_IDS = ['vpc', 'classic-vhd', 'classic-luks'] as const;
-export type TargetId = (typeof TARGET_IDS)[number];
+import { TARGET_IDS, type TargetId } from './target-ids';
+
+export { TARGET_IDS, type TargetId };
 
 export interface TargetSpec {
   id: TargetId;

@@ -44,6 +44,7 @@ if (wants('build')) check('build', npx, ['electron-vite', 'build']);
 if (wants('typecheck')) {
   check('typecheck (node)', npx, ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
   check('typecheck (web)', npx, ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
+  check('typecheck (e2e)', npx, ['tsc', '-p', 'tsconfig.e2e.json', '--noEmit']);
 }
 if (wants('lint')) check('lint', npx, ['eslint', '.']);
 

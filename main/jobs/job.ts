@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TARGET_IDS } from '../targets';
+import { TARGET_IDS } from '../target-ids';
 
 /**
  * A job is one image's journey. The record is the durable truth a restart resumes from, so it holds only

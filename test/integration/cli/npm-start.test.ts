@@ -11,7 +11,7 @@ describe('npm start without a desktop session', () => {
   afterAll(async () => cleanup());
 
   it('says why in one line and serves the UI from the web host with a token', async () => {
-    const env = { ...process.env, IMAGE_SEALER_HOME: join(dir, 'data') };
+    const env: NodeJS.ProcessEnv = { ...process.env, IMAGE_SEALER_HOME: join(dir, 'data') };
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
     const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'start.mjs')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
