@@ -540,7 +540,8 @@ export class CosClient {
       const text = await response.body.text().catch(() => '');
       throw mapCosError({ status: response.statusCode, code: xmlField(text, 'Code'), message: xmlField(text, 'Message') }, context);
     }
-    return Readable.from(response.body);
+    // undici's body is a Readable already; wrapping it again would add a hop per 64 KiB chunk
+    return response.body;
   }
 
   /** Forces a new IAM token (no-op for HMAC): used when the server says the token expired mid-upload. */

@@ -105,7 +105,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
   const source = await statSource(file);
   let journal = await readJournal(journalPath);
 
-  if (journal && (journal.header.bucket !== bucket || journal.header.key !== key || journal.header.endpoint !== client.endpoint)) {
+  if (journal && (journal.header.bucket !== bucket || journal.header.key !== key || !sameService(journal.header.endpoint, client.endpoint))) {
     // The destination changed since the interrupted run: that upload can never be completed here.
     await client.abortMultipartUpload(journal.header.bucket, journal.header.key, journal.header.uploadId).catch(() => undefined);
     await removeJournal(journalPath);
@@ -359,6 +359,22 @@ export async function discardUpload(client: CosClient, journalPath: string): Pro
     .catch(() => 'gone' as const);
   await removeJournal(journalPath);
   return outcome;
+}
+
+/**
+ * Whether a journal's endpoint is the service we talk to now. The sandbox COS listens on a new loopback port
+ * after every restart but keeps its uploads in the same folder, so for loopback the port does not count.
+ */
+export function sameService(journaled: string | undefined, current: string): boolean {
+  if (journaled === undefined || journaled === current) return true;
+  const loopback = (url: URL) => url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  try {
+    const a = new URL(journaled);
+    const b = new URL(current);
+    return loopback(a) && loopback(b) && a.protocol === b.protocol;
+  } catch {
+    return false;
+  }
 }
 
 async function statSource(file: string): Promise<{ size: number; mtimeMs: number }> {

@@ -14,6 +14,7 @@ export const S3RVER_AUTH: CosAuth = { kind: 'hmac', accessKeyId: 'S3RVER', secre
 
 export interface Rig {
   dir: string;
+  /** replaced by a test that restarts the sandbox COS */
   cos: SandboxCos;
   proxy: FaultProxy;
   /** a client that goes through the fault proxy */
@@ -26,7 +27,7 @@ export async function startRig(): Promise<Rig> {
   const cos = await startSandboxCos({ sandboxDir: join(dir, 'sandbox'), bucket: BUCKET });
   const proxy = await startFaultProxy(cos.url);
   const client = new CosClient({ endpoint: proxy.url, region: 'us-south', auth: S3RVER_AUTH });
-  return {
+  const rig: Rig = {
     dir,
     cos,
     proxy,
@@ -34,10 +35,11 @@ export async function startRig(): Promise<Rig> {
     close: async () => {
       await client.close();
       await proxy.close();
-      await cos.stop();
+      await rig.cos.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return rig;
 }
 
 export async function randomFile(dir: string, name: string, size: number): Promise<string> {

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../main/common/errors';
 import { readJournal } from '../../../main/transfer/journal';
 import { uploadFile } from '../../../main/transfer/uploader';
-import { BUCKET, MIB, randomFile, runUploadChild, sha256File, startRig, storedObjectPath, type Rig } from './helpers';
+import { startSandboxCos } from '../../../main/sandbox/cos-service';
+import { CosClient } from '../../../main/transfer/cos-client';
+import { BUCKET, MIB, randomFile, runUploadChild, S3RVER_AUTH, sha256File, startRig, storedObjectPath, type Rig } from './helpers';
 
 const PART = 16 * MIB;
 const CONCURRENCY = 4;
@@ -78,4 +80,24 @@ describe('upload after a crash', () => {
     expect(existsSync(storedObjectPath(rig.cos, 'changed.qcow2'))).toBe(false);
   });
 
+
+  it('resumes after the sandbox COS itself restarted on another port', async () => {
+    resetProxy();
+    const key = 'sandbox-restart.qcow2';
+    const journalPath = join(rig.dir, 'sandbox-restart.journal');
+    const killed = await runUploadChild({ endpoint: rig.cos.url, file, bucket: BUCKET, key, journalPath, limitRateMBps: 40 }, 0.5).done;
+    expect(killed.signal).toBe('SIGKILL');
+    const before = await readJournal(journalPath);
+    // the app restarts: a new s3rver on the same folder, on a new port
+    await rig.cos.stop();
+    const restarted = await startSandboxCos({ sandboxDir: join(rig.dir, 'sandbox'), bucket: BUCKET });
+    rig.cos = restarted;
+    expect(restarted.url).not.toBe(before?.header.endpoint);
+    const client = new CosClient({ endpoint: restarted.url, region: 'us-south', auth: S3RVER_AUTH });
+    const result = await uploadFile({ client, file, bucket: BUCKET, key, journalPath });
+    await client.close();
+    expect(result.uploadId).toBe(before?.header.uploadId);
+    expect(result.resumedParts).toBe(before?.parts.size);
+    await expectStoredEqualsFile(key);
+  });
 });

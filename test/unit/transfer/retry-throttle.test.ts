@@ -58,3 +58,13 @@ describe('upload control', () => {
     expect(states).toEqual(['paused', 'running', 'cancelled']);
   });
 });
+
+describe('journal destination check', () => {
+  it('lets a sandbox upload resume after the sandbox came back on another port, nothing else', async () => {
+    const { sameService } = await import('../../../main/transfer/uploader');
+    expect(sameService('http://127.0.0.1:4001', 'http://127.0.0.1:4999')).toBe(true);
+    expect(sameService('https://s3.us-south.cloud-object-storage.appdomain.cloud', 'https://s3.us-south.cloud-object-storage.appdomain.cloud')).toBe(true);
+    expect(sameService('https://s3.us-south.cloud-object-storage.appdomain.cloud', 'https://s3.eu-de.cloud-object-storage.appdomain.cloud')).toBe(false);
+    expect(sameService('http://10.0.0.1:4001', 'http://10.0.0.1:4999')).toBe(false);
+  });
+});
