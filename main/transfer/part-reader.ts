@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../common/errors';
@@ -82,6 +82,7 @@ export class PartReader {
   private nextId = 1;
   private nextWorker = 0;
   private closed = false;
+  private handle: Promise<FileHandle> | undefined;
 
   /**
    * `threads: 0` reads (on libuv's pool) and hashes on the calling thread. That is the default up to 2 cores:
@@ -141,8 +142,10 @@ export class PartReader {
   }
 
   private async readHere(offset: number, length: number, buffer: ArrayBuffer): Promise<WorkerReply> {
-    const handle = await open(this.path, 'r');
     try {
+      // one handle for all parts (opening per part showed up in profiles); closed by close()
+      this.handle ??= open(this.path, 'r');
+      const handle = await this.handle;
       const window = buffer.byteLength >= length ? new Uint8Array(buffer, 0, length) : new Uint8Array(buffer);
       const hash = createHash('md5');
       let done = 0;
@@ -155,9 +158,8 @@ export class PartReader {
       }
       return { id: 0, buffer, md5: hash.digest('hex'), bytesRead: done };
     } catch (error) {
+      this.handle = undefined;
       return { id: 0, buffer, error: (error as Error).message, code: (error as NodeJS.ErrnoException).code };
-    } finally {
-      await handle.close();
     }
   }
 
@@ -171,5 +173,8 @@ export class PartReader {
     this.closed = true;
     this.failAll(new Error('PartReader closed'));
     await Promise.all(this.workers.map((worker) => worker.terminate()));
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.then((opened) => opened.close()).catch(() => undefined);
   }
 }
