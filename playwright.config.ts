@@ -11,7 +11,8 @@ export default defineConfig({
   timeout: 180_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
-  workers: 1,
+  // Two files at a time (one per core); the tests of a file share its web host and run in order.
+  workers: 2,
   retries: 0,
   reporter: [['list']],
   outputDir: 'test-results/playwright',

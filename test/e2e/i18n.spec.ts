@@ -18,6 +18,8 @@ async function chooseLanguage(page: Page, language: 'es' | 'it'): Promise<void> 
   await expect(page.locator('html')).toHaveAttribute('lang', language);
 }
 
+test.use({ hostScope: 'i18n' });
+
 test.describe('Spanish and Italian, switched at run time', () => {
   for (const language of ['es', 'it'] as const) {
     test(`every main screen is in ${language === 'es' ? 'Spanish' : 'Italian'} with nothing left in English`, async ({

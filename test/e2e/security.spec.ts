@@ -46,6 +46,8 @@ function openSocket(url: string, protocols: string[], origin?: string): Promise<
   });
 }
 
+test.use({ hostScope: 'security' });
+
 test.describe('the web host refuses requests that are not from the app', () => {
   test('API calls need the token, from our own Origin and Host', async ({ host }) => {
     const ok = await call(host.url, { authorization: `Bearer ${host.token}` });

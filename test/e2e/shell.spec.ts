@@ -1,6 +1,8 @@
 import { test, expect, screenshot, expectAccessible } from './support/fixtures';
 import { callApi, writeRawImage } from './support/images';
 
+test.use({ hostScope: 'shell' });
+
 test.describe('the app shell against the real web host', () => {
   test('navigates every page, shows jobs and the audit log from the real API, passes axe', async ({
     app: page,

@@ -156,7 +156,7 @@ async function completeWizard(page: Page, dataDir: string, run: Run): Promise<vo
   await expect(page.getByTestId('root-key-crn')).toHaveText(/^crn:v1:/);
   await expect(page.getByTestId('wdek-fingerprint')).toHaveText(/^[0-9a-f]{8,}$/);
   await expect(page.getByTestId('round-trip')).toHaveText(YES[run.language]);
-  await checkPage(page, run, '4-key-done');
+  await checkPage(page, run, '4-key-done', false);
   await press(page, run, 'wizard-next');
 
   // Upload: stored and verified.
@@ -166,7 +166,7 @@ async function completeWizard(page: Page, dataDir: string, run: Run): Promise<vo
   await expect(page.getByTestId('step-done')).toBeVisible({ timeout: STEP_TIMEOUT });
   await expect(page.getByTestId('object-key')).not.toHaveText('—');
   await expect(page.getByTestId('upload-verified')).toHaveText(YES[run.language]);
-  await checkPage(page, run, '5-upload-done');
+  await checkPage(page, run, '5-upload-done', false);
   await press(page, run, 'wizard-next');
 
   // Import: the sandbox image service unwraps the WDEK, opens the image and says `available`.
@@ -189,6 +189,8 @@ async function completeWizard(page: Page, dataDir: string, run: Run): Promise<vo
   await expect(page.getByTestId('job-timeline')).toBeVisible();
   await checkPage(page, run, '8-job-page', false);
 }
+
+test.use({ hostScope: 'wizard' });
 
 test.describe('the new-job wizard, end to end on the sandbox', () => {
   test.describe.configure({ timeout: 300_000 });

@@ -6,11 +6,15 @@ import { startWebHost, type RunningHost } from './web-host';
 
 export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 
-/** One web host per test file (worker), shared by its tests. */
-export const test = base.extend<{ app: Page }, { host: RunningHost }>({
+/**
+ * One web host per test file: each file sets its own `hostScope`, and a worker-scoped option that differs
+ * makes Playwright start a new worker, so no file sees another file's jobs.
+ */
+export const test = base.extend<{ app: Page }, { host: RunningHost; hostScope: string }>({
+  hostScope: ['default', { scope: 'worker', option: true }],
   host: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
+    async ({ hostScope }, use) => {
+      void hostScope;
       const host = await startWebHost();
       await use(host);
       await host.stop();
