@@ -90,6 +90,7 @@ describe('full disk during seal', { timeout: 300_000 }, () => {
     expect(resumed.result?.state, resumed.stdout + resumed.stderr).toBe('imported');
     expect((await readdir(disk)).sort()).toEqual(['sealed.qcow2', 'sealed.qcow2.manifest.json']);
     expect((await rig.app.audit.verify()).ok).toBe(true);
+    stats.add('inputsTried');
     stats.add('resumed', 1, 'after ENOSPC on --out');
   });
 
@@ -124,6 +125,7 @@ describe('full disk during seal', { timeout: 300_000 }, () => {
     const resumed = await cli(['jobs', 'resume', job!.id]);
     expect(resumed.result?.state, resumed.stdout + resumed.stderr).toBe('imported');
     expect((await app.audit.verify()).ok).toBe(true);
+    stats.add('inputsTried');
     stats.add('resumed', 1, 'after ENOSPC in the data directory');
   });
 });

@@ -65,6 +65,7 @@ describe('kill -9 in each step, then jobs resume', { timeout: 300_000 }, () => {
     expect(resumed.code).toBe(0);
     expect(resumed.result?.state).toBe('imported');
     stats.add('resumed', 1, jobId);
+    stats.add('inputsTried');
     return resumed;
   }
 
