@@ -81,7 +81,7 @@ export async function startHardeningRig(options: RigOptions = {}): Promise<Harde
     cosProxy,
     cli: (args, runOptions = {}) =>
       runCli([...args, '--data-dir', dataDir, '--json'], {
-        timeoutMs: runOptions.timeoutMs ?? 90_000,
+        timeoutMs: runOptions.timeoutMs ?? 240_000,
         env: runOptions.env,
       }),
     close: async () => {
@@ -147,7 +147,7 @@ export function runCliAndKill(
       seen = lines.length;
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
