@@ -321,12 +321,13 @@ export class CosClient {
     }
   }
 
-  async createMultipartUpload(bucket: string, key: string, signal?: AbortSignal): Promise<string> {
+  /** Starts a multipart upload; `metadata` becomes the object's user metadata (`x-amz-meta-*`). */
+  async createMultipartUpload(bucket: string, key: string, signal?: AbortSignal, metadata?: Record<string, string>): Promise<string> {
     const result = await this.sdkCall(
       'start an upload',
       bucket,
       key,
-      () => this.s3.createMultipartUpload({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream' }),
+      () => this.s3.createMultipartUpload({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream', Metadata: metadata }),
       signal,
     );
     if (!result.UploadId) throw new CosError('COS_FAILED', 'Cloud Object Storage returned no upload id.', { retryable: true });

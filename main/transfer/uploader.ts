@@ -43,6 +43,8 @@ export interface UploadFileOptions {
   expectedSha256?: string;
   /** worker threads reading and hashing parts; 0 = on the calling thread */
   readerThreads?: number;
+  /** user metadata for the object (e.g. the content digest the sandbox import checks) */
+  metadata?: Record<string, string>;
 }
 
 export type VerificationMethod = 'multipart-etag' | 'read-back';
@@ -180,7 +182,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
         }
       }
       throwIfStopped();
-      uploadId = await withRetries(() => client.createMultipartUpload(bucket, key, stopSignal), policy, stopSignal);
+      uploadId = await withRetries(() => client.createMultipartUpload(bucket, key, stopSignal, options.metadata), policy, stopSignal);
       writer = await JournalWriter.create(journalPath, {
         uploadId,
         bucket,

@@ -1,4 +1,5 @@
 import { basename, join } from 'node:path';
+import { contentDigestMetadata } from '../../cloud/object-metadata';
 import { AppError, isAppError } from '../../common/errors';
 import { resolveProfile } from '../../profiles/resolve';
 import { cosClientForProfile } from '../../transfer/cos-for-profile';
@@ -55,6 +56,7 @@ export const uploadStep: StepRunner = async (context) => {
       signal,
       onProgress: context.progress,
       expectedSha256: seal.outputSha256,
+      metadata: contentDigestMetadata(seal.contentSha256),
       onUploadStarted: async ({ uploadId, partSize, partCount, resumed }) => {
         await context.checkpoint({ upload: record({ uploadId, partSize, partCount }) });
         await context.audit(resumed ? 'multipart.resumed' : 'multipart.started', { bucket, objectKey, uploadId, partSize, partCount });

@@ -77,6 +77,9 @@ describe('the upload step of a job (sandbox profile)', () => {
     expect(finished.upload).toMatchObject({ bucket: BUCKET, objectKey: 'step.qcow2', size: 20 * MIB + 3, verified: true, partCount: 2 });
     expect(finished.upload?.etag).toMatch(/^[0-9a-f]{32}/);
     expect(await sha256Of(storedObject(app.dataDir, 'step.qcow2'))).toBe(sha256);
+    // the content digest the sandbox import checks rides along as object metadata
+    const metadataFile = join(app.dataDir, 'sandbox', 'cos', BUCKET, 'step.qcow2._S3rver_metadata.json');
+    expect(JSON.parse(await readFile(metadataFile, 'utf8'))).toMatchObject({ 'x-amz-meta-content-sha256': sha256 });
     const timeline = await app.audit.entriesForJob(job.id);
     expect(timeline.map((entry) => entry.type)).toEqual(expect.arrayContaining(['upload.multipart.started', 'upload.object.verified', 'upload.succeeded']));
     expect(existsSync(join(app.paths.uploads, `${job.id}.journal`))).toBe(false);
