@@ -145,7 +145,7 @@ export class JobRunner {
       },
       checkpoint: (patch) => app.jobs.update(jobId, () => patch),
     };
-    const started = Date.now();
+    const started = performance.now();
     try {
       if (signal.aborted) throw abortReason(signal);
       const patch = await this.steps[step](context);
@@ -154,7 +154,7 @@ export class JobRunner {
       await app.audit.append({
         type: `${step}.succeeded`,
         jobId,
-        data: { state, durationMs: Date.now() - started, record: summarize(patch) },
+        data: { state, durationMs: Math.round(performance.now() - started), record: summarize(patch) },
       });
       app.events.emit({ type: 'job-updated', jobId, state });
       return updated;
