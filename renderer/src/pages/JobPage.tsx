@@ -83,6 +83,7 @@ export function JobPage({ jobId }: { jobId: string }) {
     );
   }
 
+  const finished = job.state === 'provisioned' || (job.state === 'imported' && !job.options.provision);
   const resumable = !running && !FINAL_STATES.has(job.state) && !(job.state === 'imported' && !job.options.provision);
   return (
     <div data-testid="job-page" data-job-state={job.state}>
@@ -118,7 +119,7 @@ export function JobPage({ jobId }: { jobId: string }) {
                 {t('job.continueWizard')}
               </Button>
             )}
-            {job.state !== 'cancelled' && (
+            {job.state !== 'cancelled' && !finished && (
               <Button
                 kind="danger--tertiary"
                 renderIcon={StopFilled}

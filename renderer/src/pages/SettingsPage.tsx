@@ -172,6 +172,8 @@ function CredentialsSection({ profiles, defaultProfile }: { profiles: string[]; 
   };
 
   const stored = status?.apikey ?? false;
+  // The sandbox's stand-in services take their built-in key; there is nothing to store or delete.
+  const builtIn = status?.sandbox ?? false;
   return (
     <section aria-labelledby="settings-credentials" data-testid="credentials">
       <h2 id="settings-credentials" className="is-section-title">
@@ -211,6 +213,7 @@ function CredentialsSection({ profiles, defaultProfile }: { profiles: string[]; 
             {status?.hmac ? t('settings.hmacStored') : t('settings.hmacMissing')}
           </p>
         </div>
+        {builtIn && <p className="is-drop-hint">{t('settings.sandboxNote')}</p>}
         <form
           className="is-credential-row"
           onSubmit={(event) => {
@@ -230,7 +233,7 @@ function CredentialsSection({ profiles, defaultProfile }: { profiles: string[]; 
             hidePasswordLabel={t('settings.hideKey')}
             onChange={(event: ChangeEvent<HTMLInputElement>) => setSecret(event.target.value)}
           />
-          <Button type="submit" kind="primary" disabled={busy || !secret}>
+          <Button type="submit" kind="primary" disabled={busy || !secret || builtIn}>
             {t('settings.storeKey')}
           </Button>
         </form>
@@ -245,7 +248,7 @@ function CredentialsSection({ profiles, defaultProfile }: { profiles: string[]; 
           </Button>
           <Button
             kind="danger--tertiary"
-            disabled={busy || !stored}
+            disabled={busy || !stored || builtIn}
             onClick={() => void act(() => api.deleteCredential({ profile, kind: 'apikey' }), t('settings.deleted'))}
             data-testid="credential-delete"
           >
