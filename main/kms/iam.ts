@@ -68,6 +68,15 @@ export class IamSession {
     );
   }
 
+  /**
+   * Forgets the cached token so the next request exchanges the API key again. sdk-core has no public way to do
+   * this; its token manager refreshes when `expireTime` has passed, so that is the field set here.
+   */
+  renew(): void {
+    const manager = (this.authenticator as unknown as { tokenManager?: { expireTime?: number } }).tokenManager;
+    if (manager) manager.expireTime = 0;
+  }
+
   /** "Sign in": exchanges the API key for a token now and tells what it learned, without the token. */
   async test(signal?: AbortSignal): Promise<IamTokenInfo> {
     const token = await this.token(signal);

@@ -28,6 +28,8 @@ export interface KeyProtectAuth {
   authenticator: AuthenticatorInterface;
   /** fetches the IAM token up front so IAM failures are reported as IAM's, not as Key Protect's */
   token?: (signal?: AbortSignal) => Promise<string>;
+  /** forgets the cached token, so the next request signs in again (after a 401 for a token that expired in flight) */
+  renew?: () => void;
 }
 
 export const KEY_STATE_NAMES: Record<number, string> = {
@@ -328,17 +330,27 @@ export class KeyProtectClient {
     } as const;
     // Creating a key is not idempotent: retry it only when the request surely did not arrive.
     const safeToRepeat = operation !== 'create' && operation !== 'import';
-    return withRetry(
-      async () => {
-        if (this.auth.token) await this.auth.token(signal);
-        try {
-          const response = await abortable(request(), signal);
-          return response.result;
-        } catch (error) {
-          if (error instanceof AppError) throw error;
-          throw keyProtectError(error, context);
+    let renewedToken = false;
+    const attempt = async (): Promise<unknown> => {
+      if (this.auth.token) await this.auth.token(signal);
+      try {
+        const response = await abortable(request(), signal);
+        return response.result;
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        const mapped = keyProtectError(error, context);
+        // A token can expire between our check and Key Protect's (a slow request, a skewed clock): sign in again once.
+        const status = (mapped.details as KmsErrorDetails | undefined)?.status;
+        if (status === 401 && this.auth.renew && !renewedToken) {
+          renewedToken = true;
+          this.auth.renew();
+          return attempt();
         }
-      },
+        throw mapped;
+      }
+    };
+    return withRetry(
+      attempt,
       {
         signal,
         policy: this.config.retry ?? DEFAULT_RETRY_POLICY,

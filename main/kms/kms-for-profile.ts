@@ -13,6 +13,6 @@ export async function keyProtectForProfile(resolved: ResolvedProfile): Promise<K
   const iam = await resolved.iam();
   return new KeyProtectClient(
     { endpoint: kms.endpoint, instanceId: kms.instanceId, private: kms.private, kind: kms.kind },
-    { authenticator: iam.authenticator, token: (signal) => iam.token(signal) },
+    { authenticator: iam.authenticator, token: (signal) => iam.token(signal), renew: () => iam.renew() },
   );
 }
