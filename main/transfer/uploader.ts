@@ -150,7 +150,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
     // A finished journal means the crash came after Complete: only the check is left.
     if (journal?.completed) {
       const partMd5s = orderedMd5s(journal, plan);
-      const verification = await verifyObject(client, bucket, key, source.size, plan, partMd5s, options.expectedSha256, stopSignal);
+      const verification = await verifyObject(client, bucket, key, source.size, plan, partMd5s, options.expectedSha256, stopSignal, policy);
       await removeJournal(journalPath);
       meter.finish(progressDetail());
       return result(verification.etag, verification.method, journal.header.uploadId, false, 0, plan.length);
@@ -160,7 +160,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
     let uploadId: string;
     let resumed = false;
     if (journal) {
-      const reconciled = await reconcile(client, journal, stopSignal);
+      const reconciled = await reconcile(client, journal, stopSignal, policy);
       if (reconciled === 'upload-gone') {
         await removeJournal(journalPath);
         journal = undefined;
@@ -175,7 +175,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       writer = await JournalWriter.reopen(journalPath);
     } else {
       if (options.skipIfPresent !== false) {
-        const present = await existingIdentical(client, reader, bucket, key, source.size, plan, partSize, stopSignal);
+        const present = await existingIdentical(client, reader, bucket, key, source.size, plan, partSize, stopSignal, policy);
         if (present) {
           meter.finish(progressDetail());
           return result(present.etag, present.method, undefined, true, 0, 0);
@@ -313,7 +313,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
     await activeWriter.close();
     writer = undefined;
 
-    const verification = await verifyObject(client, bucket, key, source.size, plan, partMd5s, options.expectedSha256, stopSignal);
+    const verification = await verifyObject(client, bucket, key, source.size, plan, partMd5s, options.expectedSha256, stopSignal, policy);
     await removeJournal(journalPath);
     meter.finish(progressDetail());
     return result(verification.etag, verification.method, uploadId, false, bytesSent, resumedParts);
@@ -421,11 +421,11 @@ type Reconciled = Map<number, JournalPart> | 'upload-gone';
  * and size; where it cannot (s3rver: 405), the journal is trusted, since a part is journaled only after the
  * server confirmed it.
  */
-async function reconcile(client: CosClient, journal: JournalState, signal: AbortSignal): Promise<Reconciled> {
+async function reconcile(client: CosClient, journal: JournalState, signal: AbortSignal, policy: RetryPolicy): Promise<Reconciled> {
   const { bucket, key, uploadId } = journal.header;
   let listed;
   try {
-    listed = await client.listParts(bucket, key, uploadId, signal);
+    listed = await withRetries(() => client.listParts(bucket, key, uploadId, signal), policy, signal);
   } catch (error) {
     if (error instanceof CosError && error.code === 'COS_UPLOAD_NOT_FOUND') return 'upload-gone';
     throw error;
@@ -465,8 +465,9 @@ async function verifyObject(
   partMd5s: readonly string[],
   expectedSha256: string | undefined,
   signal: AbortSignal,
+  policy: RetryPolicy,
 ): Promise<{ etag: string; method: VerificationMethod }> {
-  const head = await client.headObject(bucket, key, signal);
+  const head = await withRetries(() => client.headObject(bucket, key, signal), policy, signal);
   if (!head) throw new AppError('UPLOAD_VERIFY_FAILED', `The object ${key} is missing from bucket ${bucket} after the upload completed.`, { hint: 'Resume the job to upload it again.' });
   if (head.size !== size) {
     throw new AppError('UPLOAD_VERIFY_FAILED', `The stored object has ${head.size} bytes; the file has ${size}.`, { hint: 'Resume the job to upload it again.' });
@@ -545,8 +546,9 @@ async function existingIdentical(
   plan: readonly PartRange[],
   partSize: number,
   signal: AbortSignal,
+  policy: RetryPolicy,
 ): Promise<{ etag: string; method: VerificationMethod } | undefined> {
-  const head = await client.headObject(bucket, key, signal);
+  const head = await withRetries(() => client.headObject(bucket, key, signal), policy, signal);
   if (!head || head.size !== size) return undefined;
   if (isMultipartEtag(head.etag) && !head.etag?.endsWith(`-${plan.length}`)) return undefined;
   let buffer = new ArrayBuffer(Math.min(partSize, BUFFERED_PART_LIMIT, Math.max(1, size)));
@@ -558,7 +560,7 @@ async function existingIdentical(
     partMd5s.push(read.md5);
   }
   try {
-    return await verifyObject(client, bucket, key, size, plan, partMd5s, undefined, signal);
+    return await verifyObject(client, bucket, key, size, plan, partMd5s, undefined, signal, policy);
   } catch (error) {
     if (error instanceof AppError && error.code === 'UPLOAD_VERIFY_FAILED') return undefined;
     throw error;
