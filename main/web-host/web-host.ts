@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppContext } from '../app/context';
+import { RENDERER_CSP } from '../common/csp';
 import { AppError, toErrorShape } from '../common/errors';
 import { dispatch } from '../api/dispatch';
 import type { CallResult } from '../api/contract';
@@ -35,17 +36,6 @@ export interface WebHost {
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const SESSION_COOKIE = 'image_sealer_session';
 const WS_PROTOCOL_PREFIX = 'image-sealer.';
-export const WEB_HOST_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 /**
  * Serves the renderer and the API on loopback for browsers: every request and socket must carry the per-launch
@@ -257,7 +247,7 @@ function refusedBody(reason: string): CallResult {
 }
 
 function setSecurityHeaders(res: ServerResponse): void {
-  res.setHeader('content-security-policy', WEB_HOST_CSP);
+  res.setHeader('content-security-policy', RENDERER_CSP);
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('referrer-policy', 'no-referrer');
   res.setHeader('cross-origin-opener-policy', 'same-origin');
