@@ -158,3 +158,40 @@ function safeOrigin(url: string): string {
     return url;
   }
 }
+
+/** One call of an IBM REST API the cloud clients make: path, query, JSON body. */
+export interface CloudCall {
+  method: JsonRequest['method'];
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/**
+ * Sends a call with the IAM bearer token and returns the body of a 2xx answer; any other answer becomes the
+ * service's own error (`toError`), which knows its error envelope.
+ */
+export async function callWithBearer(
+  url: URL,
+  call: CloudCall,
+  token: TokenSource,
+  policy: HttpPolicy,
+  serviceName: string,
+  toError: (response: JsonResponse) => Error,
+): Promise<unknown> {
+  for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
+  const response = await exchangeJson(
+    {
+      method: call.method,
+      url: url.href,
+      headers: { authorization: `Bearer ${await token()}` },
+      body: call.body,
+      signal: call.signal,
+    },
+    policy,
+    serviceName,
+  );
+  if (response.status >= 200 && response.status < 300) return response.body;
+  throw toError(response);
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../common/errors';
-import { DEFAULT_HTTP_POLICY, exchangeJson, type HttpPolicy, type JsonRequest, type TokenSource } from './cloud-http';
+import { callWithBearer, DEFAULT_HTTP_POLICY, type CloudCall, type HttpPolicy, type TokenSource } from './cloud-http';
 import { parseCosHref } from './cloud-names';
 import { softLayerError, type AuthorizationNeed } from './ibm-errors';
 import { DEFAULT_POLL, pollUntil, type PollOptions } from './poll';
@@ -290,32 +290,10 @@ export class SoftLayerClient {
     );
   }
 
-  private async call(
-    input: {
-      method: JsonRequest['method'];
-      path: string;
-      query?: Record<string, string>;
-      body?: unknown;
-      signal?: AbortSignal;
-    },
-    action: string,
-    need: AuthorizationNeed,
-  ): Promise<unknown> {
+  private async call(input: CloudCall, action: string, need: AuthorizationNeed): Promise<unknown> {
     const url = new URL(`${this.endpoint}/rest/v3.1${input.path}`);
-    for (const [key, value] of Object.entries(input.query ?? {})) url.searchParams.set(key, value);
-    const token = await this.options.token();
-    const response = await exchangeJson(
-      {
-        method: input.method,
-        url: url.href,
-        headers: { authorization: `Bearer ${token}` },
-        body: input.body,
-        signal: input.signal,
-      },
-      this.policy,
-      'the classic infrastructure (SoftLayer) API',
+    return callWithBearer(url, input, this.options.token, this.policy, 'the classic infrastructure (SoftLayer) API', (response) =>
+      softLayerError(response, action, need),
     );
-    if (response.status >= 200 && response.status < 300) return response.body;
-    throw softLayerError(response, action, need);
   }
 }

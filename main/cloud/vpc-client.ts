@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../common/errors';
-import { DEFAULT_HTTP_POLICY, exchangeJson, type HttpPolicy, type JsonRequest, type TokenSource } from './cloud-http';
+import { callWithBearer, DEFAULT_HTTP_POLICY, type CloudCall, type HttpPolicy, type TokenSource } from './cloud-http';
 import { parseCosHref, vpcNameProblem } from './cloud-names';
 import { vpcError, type AuthorizationNeed } from './ibm-errors';
 import { DEFAULT_POLL, pollUntil, type PollOptions } from './poll';
@@ -341,34 +341,12 @@ export class VpcClient {
     return items;
   }
 
-  private async call(
-    input: {
-      method: JsonRequest['method'];
-      path: string;
-      query?: Record<string, string>;
-      body?: unknown;
-      signal?: AbortSignal;
-    },
-    action: string,
-    need: AuthorizationNeed,
-  ): Promise<unknown> {
+  private async call(input: CloudCall, action: string, need: AuthorizationNeed): Promise<unknown> {
     const url = new URL(`${this.endpoint}${input.path}`);
     url.searchParams.set('version', this.version);
     url.searchParams.set('generation', '2');
-    for (const [key, value] of Object.entries(input.query ?? {})) url.searchParams.set(key, value);
-    const token = await this.options.token();
-    const response = await exchangeJson(
-      {
-        method: input.method,
-        url: url.href,
-        headers: { authorization: `Bearer ${token}` },
-        body: input.body,
-        signal: input.signal,
-      },
-      this.policy,
-      'the VPC service',
+    return callWithBearer(url, input, this.options.token, this.policy, 'the VPC service', (response) =>
+      vpcError(response, action, need),
     );
-    if (response.status >= 200 && response.status < 300) return response.body;
-    throw vpcError(response, action, need);
   }
 }
