@@ -2,16 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter } from '../common/progress';
-import { createLuks1, luksCipherSpec } from '../crypto/luks1';
+import {
+  calibrateLuksIterations,
+  createLuks1,
+  luksCipherSpec,
+  luksPayloadOffsetSectors,
+  type CreatedLuks,
+} from '../crypto/luks1';
 import { allocTransferable, type XtsKeyHandle } from '../crypto/worker-pool';
 import type { DiskReader } from '../image/types';
 import { openQcow2LuksReader } from './qcow2-luks-reader';
-import {
-  encodeQcow2Header,
-  QCOW2_CRYPT_LUKS,
-  QCOW2_REFCOUNT_ORDER,
-  QCOW_OFLAG_COPIED,
-} from './qcow2-luks-format';
+import { encodeQcow2Header, QCOW2_CRYPT_LUKS, QCOW2_REFCOUNT_ORDER, QCOW_OFLAG_COPIED } from './qcow2-luks-format';
+import { readAhead, SealedOutput } from './sealed-output';
 import type { SealedFormatWriter, SealedWriteOptions, SealedWriteResult } from './writer';
 
 const SECTOR = 512;
@@ -19,11 +21,8 @@ const DEFAULT_CLUSTER_BITS = 16;
 /** Clusters per read / worker request: 2 MiB at 64 KiB clusters. */
 const CHUNK_CLUSTERS = 32;
 const MASTER_KEY_BYTES = 64;
-/**
- * With fsync on, flush every this many bytes while encrypting goes on, so the disk writes in parallel with the
- * CPU work instead of all at the final fsync.
- */
-const FLUSH_EVERY = 128 * 1024 * 1024;
+/** Chunks read ahead of the encryption. */
+const READ_AHEAD = 3;
 
 /** The qcow2 virtual size for a source: QEMU's qcow2 holds whole 512-byte sectors. */
 export function qcow2VirtualSize(sourceSize: number): number {
@@ -63,66 +62,77 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
   const masterKey = randomBytes(MASTER_KEY_BYTES);
   let keyHandle: XtsKeyHandle | null = null;
   let file: FileHandle | null = null;
-  const pending: Promise<void>[] = [];
-  /** background flushes: settled before the file is closed, whatever happens */
-  const flushes: Promise<void>[] = [];
+  let output: SealedOutput | null = null;
+  let creatingLuks: Promise<CreatedLuks> | null = null;
   try {
-    const luks = await createLuks1({ masterKey, passphrase: options.secret, iterTimeMs: options.iterTimeMs, layout: 'qemu' });
+    // Calibrate first, on idle CPUs; the key slot's PBKDF2 (iter-time long) then runs beside the encryption.
+    const iterations = await calibrateLuksIterations(options.iterTimeMs, 'sha256', MASTER_KEY_BYTES);
+    creatingLuks = createLuks1({
+      masterKey,
+      passphrase: options.secret,
+      iterTimeMs: options.iterTimeMs,
+      layout: 'qemu',
+      iterations,
+    });
+    creatingLuks.catch(() => undefined); // awaited after the data
     signal?.throwIfAborted();
     keyHandle = await pool.addKey(masterKey, 'plain64');
-    masterKey.fill(0);
+    const handle = keyHandle;
 
     const luksOffset = clusterSize;
-    const luksClusters = Math.ceil(luks.headerArea.length / clusterSize);
+    const luksAreaBytes = luksPayloadOffsetSectors(MASTER_KEY_BYTES, 'qemu') * SECTOR;
+    const luksClusters = Math.ceil(luksAreaBytes / clusterSize);
     const l1Offset = luksOffset + luksClusters * clusterSize;
     const l1Clusters = Math.max(1, Math.ceil((l1Size * 8) / clusterSize));
     const dataStart = l1Offset + l1Clusters * clusterSize;
 
     file = await open(options.outPath, 'wx', 0o600);
-    const out = file;
+    output = new SealedOutput(file, { fsync: options.fsync, window: Math.max(4, pool.size * 3) });
     const l2Tables = new Map<number, Buffer>();
     let nextHost = dataStart;
     const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
-    const window = Math.max(4, pool.size * 3);
     const freeBuffers: Buffer[] = [];
     const zeroCluster = Buffer.alloc(clusterSize);
-    let writeChain: Promise<void> = Promise.resolve();
     let reported = 0;
-    let unflushed = 0;
-    let flushing: Promise<void> | null = null;
-    const flushInBackground = () => {
-      if (options.fsync === false || flushing || unflushed < FLUSH_EVERY) return;
-      unflushed = 0;
-      flushing = out.datasync().finally(() => {
-        flushing = null;
-      });
-      flushing.catch(() => undefined);
-      flushes.push(flushing);
-    };
-    // Chunks without data finish before earlier chunks' writes: report only forward movement.
+    // Chunks finish out of order: report only forward movement.
     const report = (bytesDone: number) => {
       if (bytesDone <= reported) return;
       reported = bytesDone;
       meter.set(bytesDone);
     };
 
-    /**
-     * Reads one chunk, drops its all-zero clusters, assigns host clusters (in guest order) and hands the rest to
-     * a worker. Returns once the work is submitted; the returned promise settles when the bytes are on disk.
-     */
-    const submitChunk = async (firstCluster: number, count: number): Promise<{ written: Promise<void> }> => {
+    /** Reads one chunk of `count` clusters from `firstCluster`, zero-padded past the source's end. */
+    const readChunk = async (firstCluster: number, count: number) => {
       const buffer = freeBuffers.pop() ?? allocTransferable(CHUNK_CLUSTERS * clusterSize);
       const start = firstCluster * clusterSize;
-      const length = Math.min(count * clusterSize, virtualSize - start);
-      const readable = Math.min(length, reader.virtualSize - start);
+      const readable = Math.min(count * clusterSize, reader.virtualSize - start);
       const got = await reader.read(start, buffer.subarray(0, readable));
       if (got !== readable) {
-        throw new AppError('IMAGE_TRUNCATED', `The source ended early: ${got} of ${readable} bytes at offset ${start}.`, {
-          hint: 'The image file is incomplete; get it again.',
-        });
+        throw new AppError(
+          'IMAGE_TRUNCATED',
+          `The source ended early: ${got} of ${readable} bytes at offset ${start}.`,
+          {
+            hint: 'The image file is incomplete; get it again.',
+          },
+        );
       }
       buffer.fill(0, readable, count * clusterSize);
-      // Keep only clusters with data, packed to the front, so one worker run covers contiguous host clusters.
+      return { buffer, firstCluster, count };
+    };
+    async function* chunkReads() {
+      // Clusters touched by allocated extents, merged into ranges; holes are never read.
+      for await (const [first, end] of clusterRanges(reader, clusterSize)) {
+        for (let cluster = first; cluster < end; cluster += CHUNK_CLUSTERS) {
+          const count = Math.min(CHUNK_CLUSTERS, end - cluster);
+          yield () => readChunk(cluster, count);
+        }
+      }
+    }
+
+    for await (const { buffer, firstCluster, count } of readAhead(chunkReads(), READ_AHEAD)) {
+      signal?.throwIfAborted();
+      // Keep only clusters with data, packed to the front, so one worker run covers contiguous host clusters;
+      // host clusters are assigned here, in guest order.
       let kept = 0;
       for (let i = 0; i < count; i++) {
         const cluster = buffer.subarray(i * clusterSize, (i + 1) * clusterSize);
@@ -138,51 +148,36 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
         table.writeBigUInt64BE(BigInt(nextHost + kept * clusterSize) | QCOW_OFLAG_COPIED, (guest % l2Entries) * 8);
         kept++;
       }
-      const host = nextHost;
-      nextHost += kept * clusterSize;
-      const reportAt = Math.min(start + length, reader.virtualSize);
+      const reportAt = Math.min((firstCluster + count) * clusterSize, reader.virtualSize);
       if (kept === 0) {
         freeBuffers.push(buffer);
         report(reportAt);
-        return { written: Promise.resolve() };
+        continue;
       }
+      const host = nextHost;
+      nextHost += kept * clusterSize;
       const bytes = kept * clusterSize;
-      const encrypting = pool.run(keyHandle!, buffer, [[0, bytes, host / SECTOR]], false, signal);
-      encrypting.catch(() => undefined);
-      // Writes are chained so the file grows in order while the next chunks are read and encrypted.
-      writeChain = writeChain.then(async () => {
-        const encrypted = await encrypting;
-        await writeFully(out, encrypted.subarray(0, bytes), host);
-        freeBuffers.push(encrypted);
-        report(reportAt);
-        unflushed += bytes;
-        flushInBackground();
-      });
-      const written = writeChain;
-      written.catch(() => undefined);
-      // wrapped: an async function returning a bare promise would wait for it
-      return { written };
-    };
-
-    // Clusters touched by allocated extents, merged into ranges; holes are never read.
-    for await (const [first, end] of clusterRanges(reader, clusterSize)) {
-      for (let cluster = first; cluster < end; cluster += CHUNK_CLUSTERS) {
-        signal?.throwIfAborted();
-        pending.push((await submitChunk(cluster, Math.min(CHUNK_CLUSTERS, end - cluster))).written);
-        if (pending.length > window) await pending.shift();
-      }
+      const encrypted = pool.run(handle, buffer, [[0, bytes, host / SECTOR]], false, signal);
+      await output.add(
+        encrypted.then((whole) => whole.subarray(0, bytes)),
+        host,
+        (written) => {
+          freeBuffers.push(Buffer.from(written.buffer as ArrayBuffer));
+          report(reportAt);
+        },
+      );
     }
-    await Promise.all(pending.splice(0));
-    await flushing;
+    await output.drain();
     report(reader.virtualSize);
     signal?.throwIfAborted();
+    const luks = await creatingLuks;
 
     // Metadata after the data: L2 tables, then refcount blocks and the refcount table.
     const l1 = Buffer.alloc(l1Clusters * clusterSize);
     const tableIndexes = [...l2Tables.keys()].sort((a, b) => a - b);
     for (const index of tableIndexes) {
       l1.writeBigUInt64BE(BigInt(nextHost) | QCOW_OFLAG_COPIED, index * 8);
-      await writeFully(out, l2Tables.get(index)!, nextHost);
+      await output.write(l2Tables.get(index)!, nextHost);
       nextHost += clusterSize;
     }
     const usedClusters = nextHost / clusterSize;
@@ -206,12 +201,12 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
       const count = Math.min(refcountsPerBlock, totalClusters - first);
       for (let i = 0; i < count; i++) block.writeUInt16BE(1, i * 2); // every cluster of the file is used once
       const offset = (usedClusters + b) * clusterSize;
-      await writeFully(out, block, offset);
+      await output.write(block, offset);
       refTable.writeBigUInt64BE(BigInt(offset), b * 8);
     }
-    await writeFully(out, refTable, refTableOffset);
-    await writeFully(out, l1, l1Offset);
-    await writeFully(out, luks.headerArea, luksOffset);
+    await output.write(refTable, refTableOffset);
+    await output.write(l1, l1Offset);
+    await output.write(luks.headerArea, luksOffset);
     const header = encodeQcow2Header(
       {
         clusterBits,
@@ -226,14 +221,16 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
       },
       clusterSize,
     );
-    await writeFully(out, header, 0);
-    if (options.fsync !== false) await out.sync();
+    await output.write(header, 0);
+    await output.finish();
     meter.finish();
     return { cipher: luksCipherSpec(luks.header) };
   } finally {
+    // Nothing may still write into the file once we return (the caller deletes it on failure), and the key
+    // slot derivation still reads the master key until it settles.
+    await output?.settle();
+    await creatingLuks?.catch(() => undefined);
     masterKey.fill(0);
-    // Nothing may still write into the file once we return (the caller deletes it on failure).
-    await Promise.allSettled([...pending, ...flushes]);
     if (keyHandle) await pool.removeKey(keyHandle).catch(() => undefined);
     await file?.close();
   }
@@ -254,13 +251,4 @@ async function* clusterRanges(reader: DiskReader, clusterSize: number): AsyncGen
     current = [first, end];
   }
   if (current) yield current;
-}
-
-export async function writeFully(file: FileHandle, data: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
-    if (bytesWritten <= 0) throw new AppError('SEAL_WRITE_FAILED', 'Writing the sealed image made no progress.');
-    done += bytesWritten;
-  }
 }
