@@ -23,6 +23,7 @@ import { JobPage } from './pages/JobPage';
 import { KeysPage } from './pages/KeysPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { AuditPage } from './pages/AuditPage';
+import { SealedUploadPage } from './pages/SealedUploadPage';
 import { NewJobWizard } from './wizard/NewJobWizard';
 
 const NAV: { page: Route['page']; route: Route; labelKey: string; icon: typeof Folders }[] = [
@@ -33,8 +34,9 @@ const NAV: { page: Route['page']; route: Route; labelKey: string; icon: typeof F
   { page: 'audit', route: { page: 'audit' }, labelKey: 'nav.audit', icon: Report },
 ];
 
+/** Pages reached from another page (a job, the upload of a sealed image) light up that page's entry. */
 function activePage(route: Route): Route['page'] {
-  return route.page === 'job' ? 'jobs' : route.page;
+  return route.page === 'job' || route.page === 'upload' ? 'jobs' : route.page;
 }
 
 export function App() {
@@ -128,6 +130,8 @@ function Page({ route, themeState }: { route: Route; themeState: ReturnType<type
       return <JobPage key={route.jobId} jobId={route.jobId} />;
     case 'new':
       return <NewJobWizard key={route.jobId ?? 'new'} jobId={route.jobId} />;
+    case 'upload':
+      return <SealedUploadPage />;
     case 'keys':
       return <KeysPage />;
     case 'settings':

@@ -13,7 +13,7 @@ import {
   TableHeader,
   TableRow,
 } from '@carbon/react';
-import { Add, Renew } from '@carbon/icons-react';
+import { Add, CloudUpload, Renew } from '@carbon/icons-react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../main/jobs/job';
@@ -100,6 +100,14 @@ export function JobsPage() {
           <>
             <Button kind="tertiary" renderIcon={Renew} onClick={() => void load()}>
               {t('common.refresh')}
+            </Button>
+            <Button
+              kind="tertiary"
+              renderIcon={CloudUpload}
+              href={routeHref({ page: 'upload' })}
+              data-testid="jobs-upload-sealed"
+            >
+              {t('jobs.uploadSealed')}
             </Button>
             <Button kind="primary" renderIcon={Add} href={routeHref({ page: 'new' })}>
               {t('jobs.newJob')}

@@ -5,6 +5,7 @@ export type Route =
   | { page: 'jobs' }
   | { page: 'job'; jobId: string }
   | { page: 'new'; jobId?: string }
+  | { page: 'upload' }
   | { page: 'keys' }
   | { page: 'settings' }
   | { page: 'audit' };
@@ -16,6 +17,8 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { page: 'job', jobId: parts[1] } : { page: 'jobs' };
     case 'new':
       return parts[1] ? { page: 'new', jobId: parts[1] } : { page: 'new' };
+    case 'upload':
+      return { page: 'upload' };
     case 'keys':
       return { page: 'keys' };
     case 'settings':

@@ -1,4 +1,4 @@
-import { Button, FileUploaderDropContainer, InlineLoading, Tag, TextInput } from '@carbon/react';
+import { Button, FileUploaderDropContainer, InlineLoading, Link, Tag, TextInput } from '@carbon/react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Facts } from '../components/Facts';
@@ -7,6 +7,7 @@ import { pathForDroppedFile } from '../components/files';
 import { formatBytes, formatPercent } from '../format/format';
 import { useApi } from '../state/api-context';
 import type { PendingSource } from '../state/pending-source';
+import { routeHref } from '../state/router';
 
 export type ProbeView = Awaited<ReturnType<ReturnType<typeof useApi>['probeImage']>>;
 
@@ -88,6 +89,11 @@ export function ImageStep({
           {t('wizard.image.usePath')}
         </Button>
       </form>
+      <p className="is-drop-hint">
+        <Link href={routeHref({ page: 'upload' })} data-testid="wizard-upload-sealed">
+          {t('wizard.image.haveSealed')}
+        </Link>
+      </p>
       {sending !== null && (
         <InlineLoading
           status="active"

@@ -1,0 +1,472 @@
+import {
+  Accordion,
+  AccordionItem,
+  Button,
+  FileUploaderDropContainer,
+  InlineLoading,
+  InlineNotification,
+  Link,
+  Select,
+  SelectItem,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableHeader,
+  TableRow,
+  TextInput,
+} from '@carbon/react';
+import { ArrowLeft, Pause, Play, StopFilled, Upload } from '@carbon/icons-react';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Facts } from '../components/Facts';
+import { pathForDroppedFile } from '../components/files';
+import { PageHeader } from '../components/PageHeader';
+import { ProgressPanel } from '../components/ProgressPanel';
+import { useFileDrop } from '../components/useFileDrop';
+import { formatBytes, formatPercent, type ProgressLike } from '../format/format';
+import { useApi, useApiEvents } from '../state/api-context';
+import { routeHref } from '../state/router';
+import {
+  fileNameOf,
+  fileUploadProgressOf,
+  isUnderway,
+  uploadActions,
+  uploadRequest,
+  uploadToFollow,
+  type FieldProblem,
+  type FileUploadInfo,
+  type FormField,
+  type FormProblems,
+  type SealedUploadForm,
+} from './sealed-upload';
+import { useProfiles } from './useProfiles';
+
+/** A safety net next to the progress events: the end of an upload (done, failed) arrives only by asking. */
+const POLL_MS = 1000;
+
+const EMPTY_FORM: SealedUploadForm = {
+  path: '',
+  profile: '',
+  bucket: '',
+  objectKey: '',
+  concurrency: '',
+  partSizeMiB: '',
+  limitRateMBps: '',
+};
+
+type UploadProgress = ProgressLike & { detail?: Record<string, unknown> };
+
+/**
+ * Uploads a file sealed earlier (not by a job of this session) to Cloud Object Storage with the same resumable
+ * engine as a job's Upload step. The upload belongs to the app, not to this page: leaving and coming back
+ * picks it up again from the session's list.
+ */
+export function SealedUploadPage() {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const { profiles, defaultProfile, error: profilesError } = useProfiles();
+  const [form, setForm] = useState<SealedUploadForm>(EMPTY_FORM);
+  // Once a person types an object key it stays theirs while they edit the path.
+  const [objectKeyTouched, setObjectKeyTouched] = useState(false);
+  const [problems, setProblems] = useState<FormProblems>({});
+  const [sending, setSending] = useState<number | null>(null);
+  const [starting, setStarting] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [current, setCurrent] = useState<FileUploadInfo | null>(null);
+  const [progress, setProgress] = useState<UploadProgress | null>(null);
+  const [uploads, setUploads] = useState<FileUploadInfo[]>([]);
+
+  const underway = isUnderway(current?.state);
+  const actions = uploadActions(current?.state);
+  const locked = underway || starting || sending !== null;
+
+  const bucketOf = useCallback(
+    (name: string) => profiles.find((profile) => profile.name === name)?.cos.bucket ?? '',
+    [profiles],
+  );
+
+  // New uploads start on the default profile and its bucket once the profiles are known.
+  useEffect(() => {
+    if (profiles.length === 0) return;
+    setForm((previous) =>
+      previous.profile ? previous : { ...previous, profile: defaultProfile, bucket: bucketOf(defaultProfile) },
+    );
+  }, [profiles, defaultProfile, bucketOf]);
+
+  const refresh = useCallback(async () => {
+    try {
+      const list = await api.fileUploads({});
+      setUploads(list);
+      setCurrent((previous) => {
+        if (!previous) return uploadToFollow(list);
+        return list.find((upload) => upload.transferId === previous.transferId) ?? previous;
+      });
+    } catch (caught) {
+      setError(caught);
+    }
+  }, [api]);
+
+  // An upload started earlier in this session (e.g. before leaving this page) is shown again.
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  useEffect(() => {
+    if (!underway) return;
+    const timer = window.setInterval(() => void refresh(), POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [underway, refresh]);
+
+  useApiEvents((event) => {
+    if (!current) return;
+    const next = fileUploadProgressOf(event, current.transferId);
+    if (next) setProgress(next);
+    // main announces the end of an upload with a notice; ask at once rather than at the next poll.
+    else if (event.type === 'notice' && underway) void refresh();
+  });
+
+  const set = (field: FormField, value: string) => {
+    setForm((previous) => ({ ...previous, [field]: value }));
+    setProblems((previous) => ({ ...previous, [field]: undefined }));
+  };
+
+  const onPath = (path: string) => {
+    setForm((previous) => ({ ...previous, path, objectKey: objectKeyTouched ? previous.objectKey : fileNameOf(path) }));
+    setProblems((previous) => ({ ...previous, path: undefined, objectKey: undefined }));
+  };
+
+  const onFile = async (file: File) => {
+    if (locked) return;
+    setError(null);
+    setSending(0);
+    try {
+      const path = await pathForDroppedFile(api, file, (fraction) => setSending(fraction));
+      // On the web host the file now lives under a generated name: the object is named after the person's file.
+      setForm((previous) => ({ ...previous, path, objectKey: file.name }));
+      setObjectKeyTouched(false);
+      setProblems((previous) => ({ ...previous, path: undefined, objectKey: undefined }));
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setSending(null);
+    }
+  };
+  const drop = useFileDrop((file) => void onFile(file));
+
+  const start = async () => {
+    const checked = uploadRequest(form);
+    if (!checked.request) {
+      setProblems(checked.problems);
+      return;
+    }
+    setProblems({});
+    setError(null);
+    setStarting(true);
+    try {
+      const info = await api.startFileUpload(checked.request);
+      setProgress(null);
+      setCurrent(info);
+      await refresh();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const act = async (action: (transferId: string) => Promise<unknown>) => {
+    if (!current) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await action(current.transferId);
+      await refresh();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const problemText = (field: FormField): string | undefined => {
+    const problem: FieldProblem | undefined = problems[field];
+    return problem ? t(`sealedUpload.problems.${problem.key}`, problem.values) : undefined;
+  };
+  const fieldProps = (field: FormField) => ({ invalid: Boolean(problems[field]), invalidText: problemText(field) });
+
+  return (
+    <div className="is-drop-page" {...(locked ? {} : drop.handlers)} data-testid="sealed-upload-page">
+      {drop.over && !locked && <div className="is-drop-overlay">{t('sealedUpload.dropHere')}</div>}
+      <Link href={routeHref({ page: 'jobs' })} renderIcon={ArrowLeft} className="is-back-link">
+        {t('job.back')}
+      </Link>
+      <PageHeader title={t('sealedUpload.title')} intro={t('sealedUpload.intro')} />
+      <ErrorNotice error={profilesError} />
+
+      <section className="is-wizard-panel" aria-labelledby="sealed-upload-file-title">
+        <h2 id="sealed-upload-file-title" className="is-section-title">
+          {t('sealedUpload.fileTitle')}
+        </h2>
+        <div className="is-drop-zone">
+          <p className="cds--file--label">{t('sealedUpload.dropTitle')}</p>
+          <p className="cds--label-description">{t('sealedUpload.dropHint')}</p>
+          <FileUploaderDropContainer
+            labelText={t('wizard.image.choose')}
+            name="sealed-image"
+            multiple={false}
+            accept={[]}
+            disabled={locked}
+            data-testid="sealed-upload-drop"
+            onAddFiles={(_event, { addedFiles }) => {
+              const file = addedFiles[0];
+              if (file) void onFile(file);
+            }}
+          />
+        </div>
+        <div className="is-form-stack">
+          <TextInput
+            id="sealed-upload-path"
+            labelText={t('sealedUpload.pathLabel')}
+            placeholder={t('sealedUpload.pathPlaceholder')}
+            value={form.path}
+            disabled={locked}
+            onChange={(event) => onPath(event.target.value)}
+            {...fieldProps('path')}
+          />
+        </div>
+        {sending !== null && (
+          <InlineLoading
+            status="active"
+            description={t('wizard.image.sending', { percent: formatPercent(sending, i18n.language) })}
+          />
+        )}
+      </section>
+
+      <section className="is-wizard-panel is-section" aria-labelledby="sealed-upload-destination-title">
+        <h2 id="sealed-upload-destination-title" className="is-section-title">
+          {t('sealedUpload.destinationTitle')}
+        </h2>
+        <div className="is-form-stack">
+          <Select
+            id="sealed-upload-profile"
+            labelText={t('wizard.target.profile')}
+            helperText={t('wizard.target.profileHelp')}
+            value={form.profile}
+            disabled={locked}
+            onChange={(event) => {
+              const profile = event.target.value;
+              setForm((previous) => ({ ...previous, profile, bucket: bucketOf(profile) }));
+            }}
+            {...fieldProps('profile')}
+          >
+            {profiles.map((profile) => (
+              <SelectItem key={profile.name} value={profile.name} text={profile.name} />
+            ))}
+          </Select>
+          <TextInput
+            id="sealed-upload-bucket"
+            labelText={t('sealedUpload.bucket')}
+            helperText={t('sealedUpload.bucketHelp')}
+            value={form.bucket}
+            disabled={locked}
+            onChange={(event) => set('bucket', event.target.value)}
+            {...fieldProps('bucket')}
+          />
+          <TextInput
+            id="sealed-upload-object-key"
+            labelText={t('sealedUpload.objectKey')}
+            helperText={t('sealedUpload.objectKeyHelp')}
+            value={form.objectKey}
+            disabled={locked}
+            onChange={(event) => {
+              setObjectKeyTouched(true);
+              set('objectKey', event.target.value);
+            }}
+            {...fieldProps('objectKey')}
+          />
+          <Accordion>
+            <AccordionItem title={t('sealedUpload.advanced')} data-testid="sealed-upload-advanced">
+              <div className="is-form-stack">
+                <TextInput
+                  id="sealed-upload-concurrency"
+                  labelText={t('sealedUpload.concurrency')}
+                  helperText={t('sealedUpload.concurrencyHelp')}
+                  inputMode="numeric"
+                  value={form.concurrency}
+                  disabled={locked}
+                  onChange={(event) => set('concurrency', event.target.value)}
+                  {...fieldProps('concurrency')}
+                />
+                <TextInput
+                  id="sealed-upload-part-size"
+                  labelText={t('sealedUpload.partSize')}
+                  helperText={t('sealedUpload.partSizeHelp')}
+                  inputMode="numeric"
+                  value={form.partSizeMiB}
+                  disabled={locked}
+                  onChange={(event) => set('partSizeMiB', event.target.value)}
+                  {...fieldProps('partSizeMiB')}
+                />
+                <TextInput
+                  id="sealed-upload-rate"
+                  labelText={t('sealedUpload.rateLimit')}
+                  helperText={t('sealedUpload.rateLimitHelp')}
+                  inputMode="decimal"
+                  value={form.limitRateMBps}
+                  disabled={locked}
+                  onChange={(event) => set('limitRateMBps', event.target.value)}
+                  {...fieldProps('limitRateMBps')}
+                />
+              </div>
+            </AccordionItem>
+          </Accordion>
+        </div>
+      </section>
+
+      <section
+        className="is-wizard-panel is-section"
+        aria-label={t('sealedUpload.progressTitle')}
+        data-testid="sealed-upload-status"
+        data-state={current?.state ?? 'idle'}
+      >
+        <ErrorNotice error={error} onClose={() => setError(null)} />
+        {current && underway && (
+          <p className="is-drop-hint" data-testid="sealed-upload-destination">
+            {t('sealedUpload.sendingTo', { bucket: current.bucket, objectKey: current.objectKey })}
+          </p>
+        )}
+        {current?.state === 'running' && <ProgressPanel progress={progress} step="upload" showParts />}
+        {current?.state === 'paused' && (
+          <>
+            {progress && <ProgressPanel progress={{ ...progress, rate: 0, eta: null }} step="upload" showParts />}
+            <InlineNotification
+              kind="warning"
+              lowContrast
+              hideCloseButton
+              title={t('sealedUpload.paused')}
+              className="is-notice"
+              statusIconDescription={t('sealedUpload.paused')}
+            />
+          </>
+        )}
+        {current?.state === 'cancelled' && (
+          <InlineNotification
+            kind="warning"
+            lowContrast
+            hideCloseButton
+            title={t('sealedUpload.cancelled')}
+            className="is-notice"
+            statusIconDescription={t('sealedUpload.cancelled')}
+          />
+        )}
+        {current?.state === 'failed' && <ErrorNotice error={current.error ?? null} />}
+        {current?.state === 'done' && (
+          <>
+            <InlineNotification
+              kind="success"
+              lowContrast
+              hideCloseButton
+              title={t('sealedUpload.done')}
+              className="is-notice"
+              statusIconDescription={t('sealedUpload.done')}
+              data-testid="sealed-upload-done"
+            />
+            <Facts
+              title={t('job.uploadTitle')}
+              facts={[
+                { label: t('job.bucket'), value: current.bucket, testId: 'sealed-upload-bucket' },
+                { label: t('job.objectKey'), value: current.objectKey, mono: true, testId: 'sealed-upload-object-key' },
+                { label: t('job.etag'), value: current.etag, mono: true, testId: 'sealed-upload-etag' },
+                {
+                  label: t('job.fileSize'),
+                  value: current.size === undefined ? undefined : formatBytes(current.size, i18n.language),
+                },
+                { label: t('job.profile'), value: current.profile },
+                { label: t('sealedUpload.source'), value: current.path, mono: true },
+              ]}
+            />
+          </>
+        )}
+        <div className="is-step-actions">
+          {actions.start && (
+            <Button
+              kind="primary"
+              renderIcon={Upload}
+              disabled={starting || sending !== null}
+              onClick={() => void start()}
+              data-testid="sealed-upload-start"
+            >
+              {current?.state === 'failed' ? t('wizard.retry') : t('sealedUpload.start')}
+            </Button>
+          )}
+          {actions.pause && (
+            <Button
+              kind="secondary"
+              renderIcon={Pause}
+              disabled={busy}
+              onClick={() => void act((transferId) => api.pauseFileUpload({ transferId }))}
+              data-testid="sealed-upload-pause"
+            >
+              {t('wizard.pause')}
+            </Button>
+          )}
+          {actions.resume && (
+            <Button
+              kind="primary"
+              renderIcon={Play}
+              disabled={busy}
+              onClick={() => void act((transferId) => api.resumeFileUpload({ transferId }))}
+              data-testid="sealed-upload-resume"
+            >
+              {t('wizard.resume')}
+            </Button>
+          )}
+          {actions.cancel && (
+            <Button
+              kind="danger--tertiary"
+              renderIcon={StopFilled}
+              disabled={busy}
+              onClick={() => void act((transferId) => api.cancelFileUpload({ transferId }))}
+              data-testid="sealed-upload-cancel"
+            >
+              {t('sealedUpload.cancel')}
+            </Button>
+          )}
+          {starting && <InlineLoading status="active" description={t('sealedUpload.starting')} />}
+        </div>
+        {underway && <p className="is-drop-hint">{t('sealedUpload.leaveNote')}</p>}
+      </section>
+
+      {uploads.length > 0 && (
+        <section className="is-section">
+          <TableContainer title={t('sealedUpload.sessionTitle')} description={t('sealedUpload.sessionDescription')}>
+            <Table aria-label={t('sealedUpload.sessionTitle')} data-testid="sealed-upload-table">
+              <TableHead>
+                <TableRow>
+                  <TableHeader>{t('job.objectKey')}</TableHeader>
+                  <TableHeader>{t('job.bucket')}</TableHeader>
+                  <TableHeader>{t('jobs.state')}</TableHeader>
+                  <TableHeader>{t('job.etag')}</TableHeader>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {[...uploads].reverse().map((upload) => (
+                  <TableRow key={upload.transferId} data-transfer-id={upload.transferId} data-state={upload.state}>
+                    <TableCell className="is-mono">{upload.objectKey}</TableCell>
+                    <TableCell>{upload.bucket}</TableCell>
+                    <TableCell>{t(`sealedUpload.states.${upload.state}`)}</TableCell>
+                    <TableCell className="is-mono">{upload.etag ?? '—'}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </TableContainer>
+        </section>
+      )}
+    </div>
+  );
+}

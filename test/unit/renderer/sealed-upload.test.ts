@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiEvent } from '../../../main/api/contract';
+import { UploadOptionsSchema } from '../../../main/transfer/upload-options';
+import {
+  fileNameOf,
+  fileUploadProgressOf,
+  isUnderway,
+  uploadActions,
+  uploadRequest,
+  uploadToFollow,
+  UPLOAD_LIMITS,
+  type FileUploadInfo,
+  type SealedUploadForm,
+} from '../../../renderer/src/pages/sealed-upload';
+import { parseRoute, routeHref } from '../../../renderer/src/state/router';
+
+const FORM: SealedUploadForm = {
+  path: '/images/earlier.qcow2',
+  profile: 'sandbox',
+  bucket: 'image-sealer-sandbox',
+  objectKey: 'earlier.qcow2',
+  concurrency: '',
+  partSizeMiB: '',
+  limitRateMBps: '',
+};
+
+function info(transferId: string, state: FileUploadInfo['state']): FileUploadInfo {
+  return { transferId, path: '/x', profile: 'sandbox', bucket: 'b', objectKey: 'k', state };
+}
+
+function progressEvent(jobId: string | null, detail?: Record<string, unknown>): ApiEvent {
+  return {
+    type: 'progress',
+    jobId,
+    step: 'upload',
+    progress: { phase: 'upload', bytesDone: 1, bytesTotal: 2, rate: 3, eta: 4, detail },
+  };
+}
+
+describe('the sealed-image upload form', () => {
+  it('names the object after the file, for either path separator', () => {
+    expect(fileNameOf('/home/me/sealed/disk.qcow2')).toBe('disk.qcow2');
+    expect(fileNameOf('C:\\Images\\disk.vhd-0.vhd')).toBe('disk.vhd-0.vhd');
+    expect(fileNameOf('  disk.raw  ')).toBe('disk.raw');
+    expect(fileNameOf('/images/folder/')).toBe('folder');
+    expect(fileNameOf('')).toBe('');
+  });
+
+  it('sends the path, profile, object key and bucket, and leaves empty options to the engine', () => {
+    expect(uploadRequest(FORM)).toEqual({
+      request: {
+        path: '/images/earlier.qcow2',
+        profile: 'sandbox',
+        bucket: 'image-sealer-sandbox',
+        objectKey: 'earlier.qcow2',
+      },
+      problems: null,
+    });
+  });
+
+  it('leaves the bucket to the profile when it is empty', () => {
+    const { request } = uploadRequest({ ...FORM, bucket: '  ' });
+    expect(request).not.toHaveProperty('bucket');
+  });
+
+  it('turns the typed options into numbers (a decimal comma too)', () => {
+    const { request } = uploadRequest({ ...FORM, concurrency: ' 8 ', partSizeMiB: '16', limitRateMBps: '2,5' });
+    expect(request).toMatchObject({ concurrency: 8, partSizeMiB: 16, limitRateMBps: 2.5 });
+  });
+
+  it('names each field that is wrong, with the i18n key and its values', () => {
+    const { request, problems } = uploadRequest({
+      path: ' ',
+      profile: '',
+      bucket: 'Bad_Bucket',
+      objectKey: '',
+      concurrency: '2.5',
+      partSizeMiB: '4',
+      limitRateMBps: '0',
+    });
+    expect(request).toBeNull();
+    expect(problems).toEqual({
+      path: { key: 'required' },
+      profile: { key: 'required' },
+      bucket: { key: 'bucketName' },
+      objectKey: { key: 'required' },
+      concurrency: { key: 'wholeNumber' },
+      partSizeMiB: { key: 'range', values: { min: 5, max: 5120 } },
+      limitRateMBps: { key: 'positive' },
+    });
+    expect(uploadRequest({ ...FORM, bucket: 'ab', limitRateMBps: 'fast' }).problems).toEqual({
+      bucket: { key: 'range', values: { min: 3, max: 63 } },
+      limitRateMBps: { key: 'number' },
+    });
+    expect(uploadRequest({ ...FORM, objectKey: 'k'.repeat(1025) }).problems).toEqual({
+      objectKey: { key: 'atMost', values: { max: 1024 } },
+    });
+  });
+
+  it('checks the same bounds as the contract', () => {
+    const accepts = (options: Record<string, unknown>) => UploadOptionsSchema.safeParse(options).success;
+    const { concurrency, partSizeMiB, limitRateMBps, bucket, objectKey } = UPLOAD_LIMITS;
+    for (const [field, range] of [
+      ['concurrency', concurrency],
+      ['partSizeMiB', partSizeMiB],
+    ] as const) {
+      expect(accepts({ [field]: range.min }), `${field} min`).toBe(true);
+      expect(accepts({ [field]: range.min - 1 }), `${field} below min`).toBe(false);
+      expect(accepts({ [field]: range.max }), `${field} max`).toBe(true);
+      expect(accepts({ [field]: range.max + 1 }), `${field} above max`).toBe(false);
+    }
+    expect(accepts({ limitRateMBps: limitRateMBps.max })).toBe(true);
+    expect(accepts({ limitRateMBps: limitRateMBps.max + 1 })).toBe(false);
+    expect(accepts({ bucket: 'b'.repeat(bucket.min) })).toBe(true);
+    expect(accepts({ bucket: 'b'.repeat(bucket.min - 1) })).toBe(false);
+    expect(accepts({ bucket: 'b'.repeat(bucket.max + 1) })).toBe(false);
+    expect(accepts({ objectKey: 'k'.repeat(objectKey.max) })).toBe(true);
+    expect(accepts({ objectKey: 'k'.repeat(objectKey.max + 1) })).toBe(false);
+    // Whatever the form lets through, the contract accepts.
+    const { request } = uploadRequest({ ...FORM, concurrency: '64', partSizeMiB: '5120', limitRateMBps: '100000' });
+    expect(request).not.toBeNull();
+    if (request) {
+      const { path, profile, ...options } = request;
+      expect([path, profile]).toEqual(['/images/earlier.qcow2', 'sandbox']);
+      expect(accepts(options)).toBe(true);
+    }
+  });
+});
+
+describe('following one file upload', () => {
+  it('takes only the progress events of its own transfer', () => {
+    const id = 'upl-0123456789abcdef';
+    expect(fileUploadProgressOf(progressEvent(null, { transferId: id, parts: '#.' }), id)).toMatchObject({
+      bytesDone: 1,
+      detail: { parts: '#.' },
+    });
+    expect(fileUploadProgressOf(progressEvent(null, { transferId: 'upl-ffffffffffffffff' }), id)).toBeNull();
+    expect(fileUploadProgressOf(progressEvent('job-1', { transferId: id }), id)).toBeNull();
+    expect(fileUploadProgressOf(progressEvent(null), id)).toBeNull();
+    expect(fileUploadProgressOf({ type: 'job-updated', jobId: 'job-1', state: 'sealed' }, id)).toBeNull();
+  });
+
+  it('offers pause while running, resume while paused, cancel while either, and start otherwise', () => {
+    expect(uploadActions('running')).toEqual({ start: false, pause: true, resume: false, cancel: true });
+    expect(uploadActions('paused')).toEqual({ start: false, pause: false, resume: true, cancel: true });
+    for (const state of ['done', 'failed', 'cancelled', undefined] as const) {
+      expect(uploadActions(state)).toEqual({ start: true, pause: false, resume: false, cancel: false });
+      expect(isUnderway(state)).toBe(false);
+    }
+  });
+
+  it('picks up the newest upload still underway when the page opens', () => {
+    expect(uploadToFollow([])).toBeNull();
+    expect(uploadToFollow([info('a', 'done'), info('b', 'failed')])).toBeNull();
+    expect(uploadToFollow([info('a', 'running'), info('b', 'paused'), info('c', 'done')])?.transferId).toBe('b');
+  });
+
+  it('has its own address', () => {
+    expect(parseRoute('#/upload')).toEqual({ page: 'upload' });
+    expect(routeHref({ page: 'upload' })).toBe('#/upload');
+  });
+});
