@@ -2,15 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter } from '../common/progress';
-import { createLuks1, luksCipherSpec } from '../crypto/luks1';
-import { allocTransferable, type XtsPool } from '../crypto/worker-pool';
+import {
+  calibrateLuksIterations,
+  createLuks1,
+  luksCipherSpec,
+  luksPayloadOffsetSectors,
+  type CreatedLuks,
+} from '../crypto/luks1';
+import { allocTransferable, type XtsKeyHandle, type XtsPool } from '../crypto/worker-pool';
 import type { DiskReader } from '../image/types';
 import { openLuksRawReader } from './luks-raw-reader';
+import { readAhead, SealedOutput } from './sealed-output';
 import type { SealedFormatWriter, SealedWriteOptions, SealedWriteResult } from './writer';
 
 const SECTOR = 512;
 /** Payload bytes per pool request: big enough to amortise the worker round trip, small enough to stream. */
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 2 * 1024 * 1024;
+/** Chunks read ahead of the encryption. */
+const READ_AHEAD = 3;
 /** cryptsetup luksFormat's master key for aes-xts-plain64 by default: 512 bits (AES-256-XTS). */
 const MASTER_KEY_BYTES = 64;
 
@@ -29,64 +38,91 @@ export const luksRawWriter: SealedFormatWriter = {
   format: 'luks-raw',
 
   async write(options: SealedWriteOptions): Promise<SealedWriteResult> {
-    const { reader, pool } = options;
+    const { reader, pool, signal } = options;
     const masterKey = randomBytes(MASTER_KEY_BYTES);
-    let handle: Awaited<ReturnType<typeof pool.addKey>> | null = null;
+    let handle: XtsKeyHandle | null = null;
+    let creatingLuks: Promise<CreatedLuks> | null = null;
+    let file: FileHandle | null = null;
+    let output: SealedOutput | null = null;
     try {
-      const luks = await createLuks1({
+      // Calibrate on idle CPUs; the key slot's PBKDF2 then runs beside the encryption (the header goes in last).
+      const iterations = await calibrateLuksIterations(options.iterTimeMs, 'sha256', MASTER_KEY_BYTES);
+      creatingLuks = createLuks1({
         masterKey,
         passphrase: options.secret,
         iterTimeMs: options.iterTimeMs,
         layout: 'cryptsetup',
+        iterations,
       });
-      options.signal?.throwIfAborted();
+      creatingLuks.catch(() => undefined); // awaited after the data
+      signal?.throwIfAborted();
       handle = await pool.addKey(masterKey, 'plain64');
-      const payloadStart = luks.payloadOffsetSectors * SECTOR;
+      const keyHandle = handle;
+      const payloadStart = luksPayloadOffsetSectors(MASTER_KEY_BYTES, 'cryptsetup') * SECTOR;
       const payloadSize = luksRawPayloadSize(reader.virtualSize);
       const holes = await holeMap(reader);
       const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
-      const window = Math.max(4, pool.size * 2);
+      let reported = 0;
+      const report = (bytesDone: number) => {
+        if (bytesDone <= reported) return;
+        reported = bytesDone;
+        meter.set(bytesDone);
+      };
+      const freeBuffers: Buffer[] = [];
 
-      const file = await open(options.outPath, 'w', 0o600);
-      const inFlight = new Set<Promise<void>>();
-      try {
-        await writeFully(file, luks.headerArea, 0);
-        for (let offset = 0; offset < payloadSize; offset += CHUNK) {
-          options.signal?.throwIfAborted();
-          const length = Math.min(CHUNK, payloadSize - offset);
-          const chunk = allocTransferable(length);
-          const sourceLength = Math.min(length, reader.virtualSize - offset);
-          if (!holes.covers(offset, sourceLength)) {
-            const got = await reader.read(offset, chunk.subarray(0, sourceLength));
-            if (got !== sourceLength) {
-              throw new AppError(
-                'SOURCE_SHORT_READ',
-                `The source image ended early (at ${offset + got} of ${reader.virtualSize} bytes).`,
-              );
-            }
+      file = await open(options.outPath, 'w', 0o600);
+      output = new SealedOutput(file, { fsync: options.fsync, window: Math.max(4, pool.size * 3) });
+      /** One chunk of the payload, read from the source unless it lies wholly in a hole (then zeros). */
+      const readChunk = async (offset: number) => {
+        const length = Math.min(CHUNK, payloadSize - offset);
+        const chunk = freeBuffers.pop() ?? allocTransferable(CHUNK);
+        const sourceLength = Math.min(length, reader.virtualSize - offset);
+        if (holes.covers(offset, sourceLength)) {
+          chunk.fill(0, 0, length);
+        } else {
+          const got = await reader.read(offset, chunk.subarray(0, sourceLength));
+          if (got !== sourceLength) {
+            throw new AppError(
+              'SOURCE_SHORT_READ',
+              `The source image ended early (at ${offset + got} of ${reader.virtualSize} bytes).`,
+            );
           }
-          const keyHandle = handle;
-          const task: Promise<void> = pool
-            .run(keyHandle, chunk, [[0, length, offset / SECTOR]], false, options.signal)
-            .then((encrypted) => writeFully(file, encrypted, payloadStart + offset))
-            .then(() => meter.add(sourceLength))
-            .finally(() => inFlight.delete(task));
-          task.catch(() => undefined);
-          inFlight.add(task);
-          if (inFlight.size >= window) await Promise.race(inFlight);
+          chunk.fill(0, sourceLength, length);
         }
-        await Promise.all(inFlight);
-        await file.truncate(payloadStart + payloadSize);
-        if (options.fsync !== false) await file.sync();
-      } finally {
-        await Promise.allSettled(inFlight);
-        await file.close();
+        return { chunk, offset, length };
+      };
+      function* chunkReads() {
+        for (let offset = 0; offset < payloadSize; offset += CHUNK) yield () => readChunk(offset);
       }
+      for await (const { chunk, offset, length } of readAhead(chunkReads(), READ_AHEAD)) {
+        signal?.throwIfAborted();
+        const encrypted = pool.run(keyHandle, chunk, [[0, length, offset / SECTOR]], false, signal);
+        const reportAt = Math.min(offset + length, reader.virtualSize);
+        await output.add(
+          encrypted.then((whole) => whole.subarray(0, length)),
+          payloadStart + offset,
+          (written) => {
+            freeBuffers.push(Buffer.from(written.buffer as ArrayBuffer));
+            report(reportAt);
+          },
+        );
+      }
+      await output.drain();
+      signal?.throwIfAborted();
+      const luks = await creatingLuks;
+      await output.write(luks.headerArea, 0);
+      await file.truncate(payloadStart + payloadSize);
+      await output.finish();
       meter.finish();
       return { cipher: luksCipherSpec(luks.header) };
     } finally {
+      // Nothing may still write into the file once it closes, and the key slot derivation reads the master key
+      // until it settles.
+      await output?.settle();
+      await creatingLuks?.catch(() => undefined);
       masterKey.fill(0);
       if (handle) await pool.removeKey(handle).catch(() => undefined);
+      await file?.close();
     }
   },
 
@@ -131,12 +167,4 @@ async function holeMap(reader: DiskReader): Promise<{ covers: (offset: number, l
       return hole !== undefined && hole[0] <= offset && hole[1] >= offset + length;
     },
   };
-}
-
-async function writeFully(file: FileHandle, data: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
-  }
 }

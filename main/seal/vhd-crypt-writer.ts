@@ -1,9 +1,10 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter, type ProgressListener } from '../common/progress';
 import { allocTransferable, type XtsKeyHandle, type XtsPool } from '../crypto/worker-pool';
 import { createXtsCipher } from '../crypto/xts';
 import type { DiskReader } from '../image/types';
+import { readAhead, SealedOutput } from './sealed-output';
 import { openVhdCryptReader } from './vhd-crypt-reader';
 import type { SealedFormatWriter, SealedWriteOptions, SealedWriteResult } from './writer';
 import {
@@ -94,29 +95,19 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
   const bat = new Uint32Array(layout.blockCount).fill(BAT_UNUSED);
   const present = new Array<boolean>(layout.blockCount).fill(false);
   const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
-  const reads = new Map<number, Promise<Buffer | null>>();
-  const writes = new Set<Promise<void>>();
 
   const file = await open(options.outPath, 'w', 0o600);
+  const output = new SealedOutput(file, { fsync: options.fsync, window });
   try {
     let endSector = layout.endOfHeadersSector;
     let storedBlocks = 0;
-    let nextRead = 0;
-    const startReads = (): void => {
-      while (nextRead < layout.blockCount && reads.size < window) {
-        const pending = readBlock(reader, nextRead, maybeData[nextRead] === 1);
-        pending.catch(() => undefined); // observed below; this only keeps an early failure from going unhandled
-        reads.set(nextRead, pending);
-        nextRead += 1;
+    function* blockReads() {
+      for (let block = 0; block < layout.blockCount; block += 1) {
+        yield async () => ({ block, stored: await readBlock(reader, block, maybeData[block] === 1) });
       }
-    };
-
-    for (let block = 0; block < layout.blockCount; block += 1) {
+    }
+    for await (const { block, stored } of readAhead(blockReads(), window)) {
       options.signal?.throwIfAborted();
-      startReads();
-      const stored = await reads.get(block)!;
-      reads.delete(block);
-      startReads();
       if (stored) {
         const bitmapSector = nextBlockBitmapSector(endSector);
         endSector = bitmapSector + STORED_BLOCK_SECTORS;
@@ -129,16 +120,14 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
         bat[block] = bitmapSector;
         present[block] = true;
         storedBlocks += 1;
-        const write: Promise<void> = encrypt(stored, BLOCK_BITMAP_SECTORS * SECTOR_SIZE, block * SECTORS_PER_BLOCK)
-          .then((encrypted) => writeFully(file, encrypted, bitmapSector * SECTOR_SIZE))
-          .finally(() => writes.delete(write));
-        write.catch(() => undefined);
-        writes.add(write);
-        if (writes.size >= window) await Promise.race(writes);
+        await output.add(
+          encrypt(stored, BLOCK_BITMAP_SECTORS * SECTOR_SIZE, block * SECTORS_PER_BLOCK),
+          bitmapSector * SECTOR_SIZE,
+        );
       }
       meter.add(Math.min(BLOCK_SIZE, reader.virtualSize - block * BLOCK_SIZE));
     }
-    await Promise.all(writes);
+    await output.drain();
     options.signal?.throwIfAborted();
 
     const footer = buildFooter(newDynamicFooter(layout.virtualSize, { now: options.now, uuid: options.uuid }));
@@ -156,12 +145,12 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
       keyHash: keyHashRecordFor(key),
     }).copy(head, layout.batmapHeaderOffset);
     batmap.copy(head, layout.batmapOffset);
-    await writeFully(file, head, 0);
+    await output.write(head, 0);
     const fileSize = endSector * SECTOR_SIZE + footer.length;
-    await writeFully(file, footer, endSector * SECTOR_SIZE);
+    await output.write(footer, endSector * SECTOR_SIZE);
     // A longer file left by an earlier attempt must not keep bytes past the footer.
     await file.truncate(fileSize);
-    if (options.fsync !== false) await file.sync();
+    await output.finish();
     meter.finish({ storedBlocks, blockCount: layout.blockCount });
     return {
       cipher: vhdCryptCipherName(key.length),
@@ -171,8 +160,8 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
       blockCount: layout.blockCount,
     };
   } finally {
-    // Nothing may still be writing into the handle when it closes.
-    await Promise.allSettled([...writes, ...reads.values()]);
+    // Nothing may still be writing into the handle when it closes (readAhead waits for its own reads).
+    await output.settle();
     localCipher?.dispose();
     await file.close();
   }
@@ -210,14 +199,6 @@ async function readBlock(reader: DiskReader, block: number, mayHoldData: boolean
   }
   data.fill(0, length);
   return data.equals(ZERO_BLOCK) ? null : stored;
-}
-
-async function writeFully(file: FileHandle, data: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
-  }
 }
 
 /** The encryptor that runs each block on the shared worker pool, with a key handle added for this write. */
