@@ -34,6 +34,11 @@ export interface DiscardServer {
   objects: Map<string, StoredObject>;
   /** makes the server lose a part it confirmed (to test reconciling a journal with ListParts) */
   forgetPart(uploadId: string, partNumber: number): boolean;
+  /**
+   * Called when a part upload arrives, before its body is read: lets a test act at an exact point of an upload
+   * (e.g. stop the client once N parts are stored) instead of on timing.
+   */
+  onPartArrives?: (partNumber: number) => void;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,15 @@ export async function startDiscardServer(options: DiscardServerOptions = {}): Pr
   const uploads = new Map<string, { key: string; parts: Map<number, StoredPart> }>();
   const objects = new Map<string, StoredObject>();
   const stats = { bytesReceived: 0, partsReceived: 0, requests: 0 };
+  // filled in once listening; the request handler reads onPartArrives from it
+  const discard: DiscardServer = {
+    url: '',
+    port: 0,
+    stats,
+    objects,
+    forgetPart: (uploadId, partNumber) => uploads.get(uploadId)?.parts.delete(partNumber) ?? false,
+    close: () => Promise.resolve(),
+  };
 
   const server: Server = createServer((request, response) => {
     stats.requests += 1;
@@ -75,7 +89,11 @@ export async function startDiscardServer(options: DiscardServerOptions = {}): Pr
       await drain(request);
       if (method === 'HEAD' || method === 'GET') {
         // enough for clients that look at the bucket before uploading
-        return sendXml(response, 200, '<ListBucketResult><Name>' + bucket + '</Name><IsTruncated>false</IsTruncated></ListBucketResult>');
+        return sendXml(
+          response,
+          200,
+          '<ListBucketResult><Name>' + bucket + '</Name><IsTruncated>false</IsTruncated></ListBucketResult>',
+        );
       }
       return sendError(response, 501, 'NotImplemented', 'Not implemented');
     }
@@ -100,6 +118,7 @@ export async function startDiscardServer(options: DiscardServerOptions = {}): Pr
         return sendError(response, 404, 'NoSuchUpload', 'The specified upload does not exist');
       }
       const partNumber = Number(query.get('partNumber'));
+      discard.onPartArrives?.(partNumber);
       const expectedMd5 = headerValue(request, 'content-md5');
       const { size, md5 } = await consume(request, verifyMd5);
       stats.partsReceived += 1;
@@ -123,7 +142,11 @@ export async function startDiscardServer(options: DiscardServerOptions = {}): Pr
         .sort(([a], [b]) => a - b)
         .map(([n, p]) => `<Part><PartNumber>${n}</PartNumber><ETag>"${p.md5}"</ETag><Size>${p.size}</Size></Part>`)
         .join('');
-      return sendXml(response, 200, `<ListPartsResult><UploadId>${uploadId}</UploadId><IsTruncated>false</IsTruncated>${parts}</ListPartsResult>`);
+      return sendXml(
+        response,
+        200,
+        `<ListPartsResult><UploadId>${uploadId}</UploadId><IsTruncated>false</IsTruncated>${parts}</ListPartsResult>`,
+      );
     }
 
     if (method === 'POST' && uploadId !== null) {
@@ -216,18 +239,16 @@ export async function startDiscardServer(options: DiscardServerOptions = {}): Pr
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return {
+  Object.assign(discard, {
     url: `http://127.0.0.1:${port}`,
     port,
-    stats,
-    objects,
-    forgetPart: (uploadId, partNumber) => uploads.get(uploadId)?.parts.delete(partNumber) ?? false,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  });
+  return discard;
 }
 
 function headerValue(request: IncomingMessage, name: string): string | undefined {
