@@ -241,7 +241,7 @@ export const en = {
     rateLimit: 'Rate limit (MB/s)',
     rateLimitHelp: 'Empty: no limit. Keeps some bandwidth for others on a shared link.',
     progressTitle: 'Upload progress',
-    sendingTo: 'Sending to {{bucket}}/{{objectKey}}',
+    destination: 'Destination: {{bucket}}/{{objectKey}}',
     start: 'Start the upload',
     starting: 'Starting the upload…',
     cancel: 'Cancel the upload',

@@ -241,7 +241,7 @@ export const es: Catalog = {
     rateLimit: 'Límite de velocidad (MB/s)',
     rateLimitHelp: 'Vacío: sin límite. Deja ancho de banda a los demás en un enlace compartido.',
     progressTitle: 'Progreso de la subida',
-    sendingTo: 'Enviando a {{bucket}}/{{objectKey}}',
+    destination: 'Destino: {{bucket}}/{{objectKey}}',
     start: 'Iniciar la subida',
     starting: 'Iniciando la subida…',
     cancel: 'Cancelar la subida',

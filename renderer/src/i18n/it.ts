@@ -240,7 +240,7 @@ export const it: Catalog = {
     rateLimit: 'Limite di velocità (MB/s)',
     rateLimitHelp: 'Vuoto: nessun limite. Lascia banda agli altri su un collegamento condiviso.',
     progressTitle: 'Avanzamento del caricamento',
-    sendingTo: 'Invio a {{bucket}}/{{objectKey}}',
+    destination: 'Destinazione: {{bucket}}/{{objectKey}}',
     start: 'Avvia il caricamento',
     starting: 'Avvio del caricamento…',
     cancel: 'Annulla il caricamento',

@@ -18,7 +18,7 @@ import {
   TextInput,
 } from '@carbon/react';
 import { ArrowLeft, Pause, Play, StopFilled, Upload } from '@carbon/icons-react';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Facts } from '../components/Facts';
@@ -33,6 +33,7 @@ import {
   fileNameOf,
   fileUploadProgressOf,
   isUnderway,
+  pausedProgress,
   uploadActions,
   uploadRequest,
   uploadToFollow,
@@ -57,6 +58,8 @@ const EMPTY_FORM: SealedUploadForm = {
   limitRateMBps: '',
 };
 
+const ADVANCED_FIELDS: FormField[] = ['concurrency', 'partSizeMiB', 'limitRateMBps'];
+
 type UploadProgress = ProgressLike & { detail?: Record<string, unknown> };
 
 /**
@@ -72,13 +75,19 @@ export function SealedUploadPage() {
   // Once a person types an object key it stays theirs while they edit the path.
   const [objectKeyTouched, setObjectKeyTouched] = useState(false);
   const [problems, setProblems] = useState<FormProblems>({});
+  const [advancedOpen, setAdvancedOpen] = useState(false);
   const [sending, setSending] = useState<number | null>(null);
   const [starting, setStarting] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  // Errors of choosing the file and starting, shown by the Start button; errors of the running upload's
+  // controls, shown by those.
+  const [startError, setStartError] = useState<unknown>(null);
+  const [controlError, setControlError] = useState<unknown>(null);
   const [current, setCurrent] = useState<FileUploadInfo | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [uploads, setUploads] = useState<FileUploadInfo[]>([]);
+  const statusHeading = useRef<HTMLHeadingElement>(null);
+  const focusStatus = useRef(false);
 
   const underway = isUnderway(current?.state);
   const actions = uploadActions(current?.state);
@@ -106,7 +115,7 @@ export function SealedUploadPage() {
         return list.find((upload) => upload.transferId === previous.transferId) ?? previous;
       });
     } catch (caught) {
-      setError(caught);
+      setControlError(caught);
     }
   }, [api]);
 
@@ -129,6 +138,13 @@ export function SealedUploadPage() {
     else if (event.type === 'notice' && underway) void refresh();
   });
 
+  // The status sits above the form: after Start, keyboard and screen-reader users (and the viewport) go there.
+  useEffect(() => {
+    if (!focusStatus.current || !current) return;
+    focusStatus.current = false;
+    statusHeading.current?.focus();
+  }, [current]);
+
   const set = (field: FormField, value: string) => {
     setForm((previous) => ({ ...previous, [field]: value }));
     setProblems((previous) => ({ ...previous, [field]: undefined }));
@@ -141,7 +157,7 @@ export function SealedUploadPage() {
 
   const onFile = async (file: File) => {
     if (locked) return;
-    setError(null);
+    setStartError(null);
     setSending(0);
     try {
       const path = await pathForDroppedFile(api, file, (fraction) => setSending(fraction));
@@ -150,7 +166,7 @@ export function SealedUploadPage() {
       setObjectKeyTouched(false);
       setProblems((previous) => ({ ...previous, path: undefined, objectKey: undefined }));
     } catch (caught) {
-      setError(caught);
+      setStartError(caught);
     } finally {
       setSending(null);
     }
@@ -161,18 +177,22 @@ export function SealedUploadPage() {
     const checked = uploadRequest(form);
     if (!checked.request) {
       setProblems(checked.problems);
+      // A wrong transfer option must not hide in a closed section.
+      if (ADVANCED_FIELDS.some((field) => checked.problems[field])) setAdvancedOpen(true);
       return;
     }
     setProblems({});
-    setError(null);
+    setStartError(null);
+    setControlError(null);
     setStarting(true);
     try {
       const info = await api.startFileUpload(checked.request);
       setProgress(null);
       setCurrent(info);
+      focusStatus.current = true;
       await refresh();
     } catch (caught) {
-      setError(caught);
+      setStartError(caught);
     } finally {
       setStarting(false);
     }
@@ -181,12 +201,12 @@ export function SealedUploadPage() {
   const act = async (action: (transferId: string) => Promise<unknown>) => {
     if (!current) return;
     setBusy(true);
-    setError(null);
+    setControlError(null);
     try {
       await action(current.transferId);
       await refresh();
     } catch (caught) {
-      setError(caught);
+      setControlError(caught);
     } finally {
       setBusy(false);
     }
@@ -207,7 +227,121 @@ export function SealedUploadPage() {
       <PageHeader title={t('sealedUpload.title')} intro={t('sealedUpload.intro')} />
       <ErrorNotice error={profilesError} />
 
-      <section className="is-wizard-panel" aria-labelledby="sealed-upload-file-title">
+      {current && (
+        <section
+          className="is-wizard-panel is-upload-status"
+          aria-labelledby="sealed-upload-status-title"
+          data-testid="sealed-upload-status"
+          data-state={current.state}
+        >
+          <h2 id="sealed-upload-status-title" className="is-section-title" tabIndex={-1} ref={statusHeading}>
+            {t(`sealedUpload.states.${current.state}`)}
+          </h2>
+          <p className="is-drop-hint" data-testid="sealed-upload-destination">
+            {t('sealedUpload.destination', { bucket: current.bucket, objectKey: current.objectKey })}
+          </p>
+          {current.state === 'running' && <ProgressPanel progress={progress} step="upload" showParts />}
+          {current.state === 'paused' && (
+            <>
+              {progress && <ProgressPanel progress={pausedProgress(progress)} step="upload" showParts />}
+              <InlineNotification
+                kind="warning"
+                lowContrast
+                hideCloseButton
+                title={t('sealedUpload.paused')}
+                className="is-notice"
+                statusIconDescription={t('sealedUpload.paused')}
+              />
+            </>
+          )}
+          {current.state === 'cancelled' && (
+            <InlineNotification
+              kind="warning"
+              lowContrast
+              hideCloseButton
+              title={t('sealedUpload.cancelled')}
+              className="is-notice"
+              statusIconDescription={t('sealedUpload.cancelled')}
+            />
+          )}
+          {current.state === 'failed' && <ErrorNotice error={current.error ?? null} />}
+          {current.state === 'done' && (
+            <>
+              <InlineNotification
+                kind="success"
+                lowContrast
+                hideCloseButton
+                title={t('sealedUpload.done')}
+                className="is-notice"
+                statusIconDescription={t('sealedUpload.done')}
+                data-testid="sealed-upload-done"
+              />
+              <Facts
+                title={t('job.uploadTitle')}
+                facts={[
+                  { label: t('job.bucket'), value: current.bucket, testId: 'sealed-upload-bucket' },
+                  {
+                    label: t('job.objectKey'),
+                    value: current.objectKey,
+                    mono: true,
+                    testId: 'sealed-upload-object-key',
+                  },
+                  { label: t('job.etag'), value: current.etag, mono: true, testId: 'sealed-upload-etag' },
+                  {
+                    label: t('job.fileSize'),
+                    value: current.size === undefined ? undefined : formatBytes(current.size, i18n.language),
+                  },
+                  { label: t('job.profile'), value: current.profile },
+                  { label: t('sealedUpload.source'), value: current.path, mono: true },
+                ]}
+              />
+            </>
+          )}
+          <ErrorNotice error={controlError} onClose={() => setControlError(null)} />
+          {underway && (
+            <>
+              <div className="is-step-actions">
+                {actions.pause && (
+                  <Button
+                    kind="secondary"
+                    renderIcon={Pause}
+                    disabled={busy}
+                    onClick={() => void act((transferId) => api.pauseFileUpload({ transferId }))}
+                    data-testid="sealed-upload-pause"
+                  >
+                    {t('wizard.pause')}
+                  </Button>
+                )}
+                {actions.resume && (
+                  <Button
+                    kind="primary"
+                    renderIcon={Play}
+                    disabled={busy}
+                    onClick={() => void act((transferId) => api.resumeFileUpload({ transferId }))}
+                    data-testid="sealed-upload-resume"
+                  >
+                    {t('wizard.resume')}
+                  </Button>
+                )}
+                {actions.cancel && (
+                  <Button
+                    kind="danger--tertiary"
+                    renderIcon={StopFilled}
+                    disabled={busy}
+                    onClick={() => void act((transferId) => api.cancelFileUpload({ transferId }))}
+                    data-testid="sealed-upload-cancel"
+                  >
+                    {t('sealedUpload.cancel')}
+                  </Button>
+                )}
+              </div>
+              <p className="is-drop-hint">{t('sealedUpload.leaveNote')}</p>
+            </>
+          )}
+        </section>
+      )}
+
+      <section className="is-wizard-panel is-section" aria-labelledby="sealed-upload-file-title">
         <h2 id="sealed-upload-file-title" className="is-section-title">
           {t('sealedUpload.fileTitle')}
         </h2>
@@ -289,7 +423,12 @@ export function SealedUploadPage() {
             {...fieldProps('objectKey')}
           />
           <Accordion>
-            <AccordionItem title={t('sealedUpload.advanced')} data-testid="sealed-upload-advanced">
+            <AccordionItem
+              title={t('sealedUpload.advanced')}
+              open={advancedOpen}
+              onHeadingClick={({ isOpen }) => setAdvancedOpen(isOpen)}
+              data-testid="sealed-upload-advanced"
+            >
               <div className="is-form-stack">
                 <TextInput
                   id="sealed-upload-concurrency"
@@ -325,74 +464,9 @@ export function SealedUploadPage() {
             </AccordionItem>
           </Accordion>
         </div>
-      </section>
-
-      <section
-        className="is-wizard-panel is-section"
-        aria-label={t('sealedUpload.progressTitle')}
-        data-testid="sealed-upload-status"
-        data-state={current?.state ?? 'idle'}
-      >
-        <ErrorNotice error={error} onClose={() => setError(null)} />
-        {current && underway && (
-          <p className="is-drop-hint" data-testid="sealed-upload-destination">
-            {t('sealedUpload.sendingTo', { bucket: current.bucket, objectKey: current.objectKey })}
-          </p>
-        )}
-        {current?.state === 'running' && <ProgressPanel progress={progress} step="upload" showParts />}
-        {current?.state === 'paused' && (
-          <>
-            {progress && <ProgressPanel progress={{ ...progress, rate: 0, eta: null }} step="upload" showParts />}
-            <InlineNotification
-              kind="warning"
-              lowContrast
-              hideCloseButton
-              title={t('sealedUpload.paused')}
-              className="is-notice"
-              statusIconDescription={t('sealedUpload.paused')}
-            />
-          </>
-        )}
-        {current?.state === 'cancelled' && (
-          <InlineNotification
-            kind="warning"
-            lowContrast
-            hideCloseButton
-            title={t('sealedUpload.cancelled')}
-            className="is-notice"
-            statusIconDescription={t('sealedUpload.cancelled')}
-          />
-        )}
-        {current?.state === 'failed' && <ErrorNotice error={current.error ?? null} />}
-        {current?.state === 'done' && (
-          <>
-            <InlineNotification
-              kind="success"
-              lowContrast
-              hideCloseButton
-              title={t('sealedUpload.done')}
-              className="is-notice"
-              statusIconDescription={t('sealedUpload.done')}
-              data-testid="sealed-upload-done"
-            />
-            <Facts
-              title={t('job.uploadTitle')}
-              facts={[
-                { label: t('job.bucket'), value: current.bucket, testId: 'sealed-upload-bucket' },
-                { label: t('job.objectKey'), value: current.objectKey, mono: true, testId: 'sealed-upload-object-key' },
-                { label: t('job.etag'), value: current.etag, mono: true, testId: 'sealed-upload-etag' },
-                {
-                  label: t('job.fileSize'),
-                  value: current.size === undefined ? undefined : formatBytes(current.size, i18n.language),
-                },
-                { label: t('job.profile'), value: current.profile },
-                { label: t('sealedUpload.source'), value: current.path, mono: true },
-              ]}
-            />
-          </>
-        )}
-        <div className="is-step-actions">
-          {actions.start && (
+        <ErrorNotice error={startError} onClose={() => setStartError(null)} />
+        {actions.start && (
+          <div className="is-step-actions">
             <Button
               kind="primary"
               renderIcon={Upload}
@@ -400,45 +474,11 @@ export function SealedUploadPage() {
               onClick={() => void start()}
               data-testid="sealed-upload-start"
             >
-              {current?.state === 'failed' ? t('wizard.retry') : t('sealedUpload.start')}
+              {t('sealedUpload.start')}
             </Button>
-          )}
-          {actions.pause && (
-            <Button
-              kind="secondary"
-              renderIcon={Pause}
-              disabled={busy}
-              onClick={() => void act((transferId) => api.pauseFileUpload({ transferId }))}
-              data-testid="sealed-upload-pause"
-            >
-              {t('wizard.pause')}
-            </Button>
-          )}
-          {actions.resume && (
-            <Button
-              kind="primary"
-              renderIcon={Play}
-              disabled={busy}
-              onClick={() => void act((transferId) => api.resumeFileUpload({ transferId }))}
-              data-testid="sealed-upload-resume"
-            >
-              {t('wizard.resume')}
-            </Button>
-          )}
-          {actions.cancel && (
-            <Button
-              kind="danger--tertiary"
-              renderIcon={StopFilled}
-              disabled={busy}
-              onClick={() => void act((transferId) => api.cancelFileUpload({ transferId }))}
-              data-testid="sealed-upload-cancel"
-            >
-              {t('sealedUpload.cancel')}
-            </Button>
-          )}
-          {starting && <InlineLoading status="active" description={t('sealedUpload.starting')} />}
-        </div>
-        {underway && <p className="is-drop-hint">{t('sealedUpload.leaveNote')}</p>}
+            {starting && <InlineLoading status="active" description={t('sealedUpload.starting')} />}
+          </div>
+        )}
       </section>
 
       {uploads.length > 0 && (

@@ -126,6 +126,20 @@ export function fileUploadProgressOf(
   return event.progress.detail?.transferId === transferId ? event.progress : null;
 }
 
+/**
+ * What the progress panel shows while an upload is paused: its last figures without a rate or an ETA, and the
+ * parts that were in flight as waiting again, since pausing aborts them and resuming sends them anew.
+ */
+export function pausedProgress<P extends ProgressLike & { detail?: Record<string, unknown> }>(progress: P): P {
+  const parts = progress.detail?.parts;
+  return {
+    ...progress,
+    rate: 0,
+    eta: null,
+    ...(typeof parts === 'string' ? { detail: { ...progress.detail, parts: parts.replace(/[r>!]/g, '.') } } : {}),
+  };
+}
+
 /** Whether an upload still holds its file and destination (the form stays locked) and may change by itself. */
 export function isUnderway(state: FileUploadState | undefined): boolean {
   return state === 'running' || state === 'paused';

@@ -5,6 +5,7 @@ import {
   fileNameOf,
   fileUploadProgressOf,
   isUnderway,
+  pausedProgress,
   uploadActions,
   uploadRequest,
   uploadToFollow,
@@ -138,6 +139,32 @@ describe('following one file upload', () => {
     expect(fileUploadProgressOf(progressEvent('job-1', { transferId: id }), id)).toBeNull();
     expect(fileUploadProgressOf(progressEvent(null), id)).toBeNull();
     expect(fileUploadProgressOf({ type: 'job-updated', jobId: 'job-1', state: 'sealed' }, id)).toBeNull();
+  });
+
+  it('shows a paused upload without rate or ETA, its parts in flight waiting again', () => {
+    const progress = {
+      phase: 'upload',
+      bytesDone: 7,
+      bytesTotal: 10,
+      rate: 5,
+      eta: 2,
+      detail: { parts: '#>r!.', x: 1 },
+    };
+    expect(pausedProgress(progress)).toEqual({
+      phase: 'upload',
+      bytesDone: 7,
+      bytesTotal: 10,
+      rate: 0,
+      eta: null,
+      detail: { parts: '#....', x: 1 },
+    });
+    expect(pausedProgress({ phase: 'upload', bytesDone: 1, bytesTotal: 2, rate: 3, eta: 4 })).toEqual({
+      phase: 'upload',
+      bytesDone: 1,
+      bytesTotal: 2,
+      rate: 0,
+      eta: null,
+    });
   });
 
   it('offers pause while running, resume while paused, cancel while either, and start otherwise', () => {
