@@ -1,0 +1,219 @@
+/// <reference lib="dom" />
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { test, expect, screenshot, expectAccessible } from './support/fixtures';
+import { callApi } from './support/images';
+import { englishLeftOn } from './support/untranslated';
+
+/** What the fileUploads call answers (the part this test reads). */
+interface FileUpload {
+  transferId: string;
+  bucket: string;
+  objectKey: string;
+  state: string;
+  etag?: string;
+  size?: number;
+}
+
+const MIB = 1024 * 1024;
+const SANDBOX_BUCKET = 'image-sealer-sandbox';
+const UPLOAD_TIMEOUT = 90_000;
+
+/** Where the sandbox COS (s3rver) keeps an object's bytes in the host's data folder. */
+function storedObject(dataDir: string, objectKey: string): string {
+  return join(dataDir, 'sandbox', 'cos', SANDBOX_BUCKET, `${objectKey}._S3rver_object`);
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A stand-in for an image sealed earlier: COS takes any bytes, and random ones do not compress. */
+async function writeSealedFile(dir: string, name: string, mib: number): Promise<{ path: string; bytes: Buffer }> {
+  const bytes = randomBytes(mib * MIB);
+  const path = join(dir, name);
+  await writeFile(path, bytes);
+  return { path, bytes };
+}
+
+/** Reached from the Jobs page's header, or from the New job wizard's first step. */
+async function openUploadPage(page: Page, from: 'jobs' | 'wizard' = 'jobs'): Promise<void> {
+  if (from === 'wizard') {
+    await page.getByRole('navigation').first().locator('a[href="#/new"]').click();
+    await page.getByTestId('wizard-upload-sealed').click();
+  } else {
+    await page.getByTestId('jobs-upload-sealed').click();
+  }
+  await expect(page.getByTestId('sealed-upload-page')).toBeVisible();
+  await expect(page.locator('#sealed-upload-bucket')).toHaveValue(SANDBOX_BUCKET);
+}
+
+async function uploadOf(host: { url: string; token: string }, objectKey: string): Promise<FileUpload | undefined> {
+  const uploads = await callApi<FileUpload[]>(host.url, host.token, 'fileUploads', {});
+  return uploads.find((upload) => upload.objectKey === objectKey);
+}
+
+/** The page shows the finished upload, and its ETag is the one main recorded for the stored object. */
+async function expectUploaded(
+  page: Page,
+  host: { url: string; token: string; dataDir: string },
+  objectKey: string,
+  bytes: Buffer,
+): Promise<void> {
+  await expect(page.getByTestId('sealed-upload-done')).toBeVisible({ timeout: UPLOAD_TIMEOUT });
+  await expect(page.getByTestId('sealed-upload-status')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('sealed-upload-object-key')).toHaveText(objectKey);
+  await expect(page.getByTestId('sealed-upload-bucket')).toHaveText(SANDBOX_BUCKET);
+  const upload = await uploadOf(host, objectKey);
+  expect(upload).toMatchObject({ state: 'done', bucket: SANDBOX_BUCKET, size: bytes.length });
+  expect(upload?.etag).toMatch(/^"?[0-9a-f]{32}(-\d+)?"?$/);
+  await expect(page.getByTestId('sealed-upload-etag')).toHaveText(upload?.etag ?? '');
+  expect(sha256(await readFile(storedObject(host.dataDir, objectKey)))).toBe(sha256(bytes));
+  await expect(
+    page.locator(`[data-testid="sealed-upload-table"] tr[data-transfer-id="${upload?.transferId}"]`),
+  ).toHaveAttribute('data-state', 'done');
+}
+
+test.use({ hostScope: 'sealed-upload' });
+
+test.describe('uploading an image sealed earlier, on the sandbox', () => {
+  test.describe.configure({ timeout: 180_000 });
+
+  let dir = '';
+  test.beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'image-sealer-sealed-'));
+  });
+  test.afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a dropped file goes to the profile’s bucket under its own name (English, axe)', async ({ app, host }) => {
+    const name = 'earlier-dropped.qcow2';
+    const { bytes } = await writeSealedFile(dir, name, 5);
+    await openUploadPage(app);
+    await expectAccessible(app, 'sealed upload, empty');
+
+    // Dropped on the page: the web host has no path for a browser file, so the page streams it there first.
+    const dataTransfer = await app.evaluateHandle(
+      ({ base64, fileName }) => {
+        const binary = atob(base64);
+        const array = new Uint8Array(binary.length);
+        for (let index = 0; index < binary.length; index += 1) array[index] = binary.charCodeAt(index);
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([array], fileName, { type: 'application/octet-stream' }));
+        return transfer;
+      },
+      { base64: bytes.toString('base64'), fileName: name },
+    );
+    const target = app.getByTestId('sealed-upload-page');
+    await target.dispatchEvent('dragenter', { dataTransfer });
+    await target.dispatchEvent('dragover', { dataTransfer });
+    await expect(app.locator('.is-drop-overlay')).toBeVisible();
+    await target.dispatchEvent('drop', { dataTransfer });
+    await expect(app.locator('#sealed-upload-path')).toHaveValue(/incoming/);
+    // The object is named after the person's file, not the host's copy of it.
+    await expect(app.locator('#sealed-upload-object-key')).toHaveValue(name);
+    await screenshot(app, 'sealed-upload-en-1-ready');
+
+    await app.getByTestId('sealed-upload-start').click();
+    await expectUploaded(app, host, name, bytes);
+    await screenshot(app, 'sealed-upload-en-2-done');
+    await expectAccessible(app, 'sealed upload, done');
+  });
+
+  test('a typed path with transfer options pauses and resumes (Italian)', async ({ app, host }) => {
+    const { path, bytes } = await writeSealedFile(dir, 'earlier-typed.qcow2', 24);
+    const objectKey = 'riprova-sigillata.qcow2';
+    await openUploadPage(app);
+    await app.getByTestId('language-menu').click();
+    await app.locator('[data-language="it"]').click();
+    await expect(app.locator('html')).toHaveAttribute('lang', 'it');
+
+    await app.locator('#sealed-upload-path').fill(path);
+    await expect(app.locator('#sealed-upload-object-key')).toHaveValue('earlier-typed.qcow2');
+    await app.locator('#sealed-upload-object-key').fill(objectKey);
+    await app.getByTestId('sealed-upload-advanced').locator('button').first().click();
+    await app.locator('#sealed-upload-concurrency').fill('2');
+    await app.locator('#sealed-upload-part-size').fill('5');
+    // Slow enough (about 12 s) to pause it half way on a loaded machine.
+    await app.locator('#sealed-upload-rate').fill('2');
+    await app.getByTestId('sealed-upload-start').click();
+
+    const status = app.getByTestId('sealed-upload-status');
+    await expect(status).toHaveAttribute('data-state', 'running');
+    await expect(app.getByTestId('part-strip').locator('li')).toHaveCount(5);
+    await expect(app.getByTestId('progress-rate')).not.toHaveText('—');
+    await expect(app.getByTestId('sealed-upload-destination')).toContainText(`${'image-sealer-sandbox'}/${objectKey}`);
+    await screenshot(app, 'sealed-upload-it-1-running');
+
+    await app.getByTestId('sealed-upload-pause').click();
+    await expect(status).toHaveAttribute('data-state', 'paused');
+    await expect(app.getByTestId('sealed-upload-resume')).toBeVisible();
+    expect((await uploadOf(host, objectKey))?.state).toBe('paused');
+    expect(existsSync(storedObject(host.dataDir, objectKey))).toBe(false);
+    await screenshot(app, 'sealed-upload-it-2-paused');
+    expect(await englishLeftOn(app, 'it'), 'English left on the paused upload').toEqual([]);
+
+    await app.getByTestId('sealed-upload-resume').click();
+    await expect(status).toHaveAttribute('data-state', /running|done/);
+    await expectUploaded(app, host, objectKey, bytes);
+    await screenshot(app, 'sealed-upload-it-3-done');
+    expect(await englishLeftOn(app, 'it'), 'English left on the finished upload').toEqual([]);
+  });
+
+  test('wrong options are named per field, a missing file is explained, and cancel discards the parts', async ({
+    app,
+    host,
+  }) => {
+    await openUploadPage(app, 'wizard');
+    const before = await callApi<FileUpload[]>(host.url, host.token, 'fileUploads', {});
+    const missing = join(dir, 'not-there.qcow2');
+    await app.locator('#sealed-upload-path').fill(missing);
+    await app.getByTestId('sealed-upload-advanced').locator('button').first().click();
+    await app.locator('#sealed-upload-part-size').fill('3');
+    // Closed again: the wrong option opens its section when Start refuses it.
+    await app.getByTestId('sealed-upload-advanced').locator('button').first().click();
+    await expect(app.locator('#sealed-upload-part-size')).toBeHidden();
+    await app.getByTestId('sealed-upload-start').click();
+    await expect(app.locator('#sealed-upload-part-size-error-msg')).toHaveText('From 5 to 5120.');
+    await screenshot(app, 'sealed-upload-en-3-invalid');
+    // Refused in the page: nothing reached main.
+    expect(await callApi<FileUpload[]>(host.url, host.token, 'fileUploads', {})).toHaveLength(before.length);
+
+    await app.locator('#sealed-upload-part-size').fill('');
+    await app.getByTestId('sealed-upload-start').click();
+    const notice = app.locator('[data-error-code]');
+    await expect(notice).toBeVisible();
+    expect(await notice.getAttribute('data-error-code')).toMatch(/^[A-Z_]+$/);
+    await screenshot(app, 'sealed-upload-en-4-error');
+
+    const { path } = await writeSealedFile(dir, 'earlier-cancelled.qcow2', 16);
+    await app.locator('#sealed-upload-path').fill(path);
+    await app.locator('#sealed-upload-rate').fill('1');
+    await app.getByTestId('sealed-upload-start').click();
+    await expect(app.getByTestId('sealed-upload-status')).toHaveAttribute('data-state', 'running');
+    await app.getByTestId('sealed-upload-cancel').click();
+    await expect(app.getByTestId('sealed-upload-status')).toHaveAttribute('data-state', 'cancelled');
+    expect((await uploadOf(host, 'earlier-cancelled.qcow2'))?.state).toBe('cancelled');
+    expect(existsSync(storedObject(host.dataDir, 'earlier-cancelled.qcow2'))).toBe(false);
+    await expect(app.getByTestId('sealed-upload-start')).toBeEnabled();
+  });
+
+  test('the page speaks Spanish, from the address #/upload', async ({ app }) => {
+    await app.getByTestId('language-menu').click();
+    await app.locator('[data-language="es"]').click();
+    await expect(app.locator('html')).toHaveAttribute('lang', 'es');
+    await app.evaluate(() => (window.location.hash = '#/upload'));
+    await expect(app.getByTestId('sealed-upload-page')).toBeVisible();
+    await expect(app.locator('#sealed-upload-bucket')).toHaveValue(SANDBOX_BUCKET);
+    await app.getByTestId('sealed-upload-advanced').locator('button').first().click();
+    // Opening the section scrolled the page; the screenshot shows it from the top.
+    await app.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(app, 'sealed-upload-es-1-page');
+    expect(await englishLeftOn(app, 'es'), 'English left on the upload page').toEqual([]);
+  });
+});
