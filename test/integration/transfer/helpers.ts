@@ -42,6 +42,22 @@ export async function startRig(): Promise<Rig> {
   return rig;
 }
 
+/** The rig plus a sealed-looking file of 5 parts at 16 MiB (the last one short), hashed for later checks. */
+export async function startRigWithSealedFile(): Promise<{ rig: Rig; file: string; fileSha: string; fileSize: number }> {
+  const rig = await startRig();
+  const fileSize = 64 * MIB + 12_345;
+  const file = await randomFile(rig.dir, 'sealed.qcow2', fileSize);
+  return { rig, file, fileSha: await sha256File(file), fileSize };
+}
+
+/** Back to a clean link: no faults scripted, counters at zero. */
+export function resetFaultProxy(rig: Rig): void {
+  rig.proxy.setScript(() => ({ kind: 'pass' }));
+  rig.proxy.stats.partBytesForwarded = 0;
+  rig.proxy.stats.partBytesReceived = 0;
+  rig.proxy.stats.faults.length = 0;
+}
+
 export async function randomFile(dir: string, name: string, size: number): Promise<string> {
   const path = join(dir, name);
   await writeFile(path, randomBytes(size));
@@ -95,11 +111,12 @@ export function runUploadChild(args: Record<string, unknown>, killAtFraction?: n
       }
     }
   });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: Record<string, unknown>[] }>((resolve) =>
-    child.on('exit', (code, signal) => {
-      if (code !== 0 && signal === null && stderr) process.stderr.write(stderr);
-      resolve({ code, signal, lines });
-    }),
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: Record<string, unknown>[] }>(
+    (resolve) =>
+      child.on('exit', (code, signal) => {
+        if (code !== 0 && signal === null && stderr) process.stderr.write(stderr);
+        resolve({ code, signal, lines });
+      }),
   );
   return { done, kill: () => child.kill('SIGKILL') };
 }

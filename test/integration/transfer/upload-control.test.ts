@@ -5,7 +5,16 @@ import { isAppError } from '../../../main/common/errors';
 import { CosClient } from '../../../main/transfer/cos-client';
 import { UploadControl } from '../../../main/transfer/upload-control';
 import { uploadFile } from '../../../main/transfer/uploader';
-import { BUCKET, MIB, randomFile, sha256File, startRig, storedObjectPath, type Rig } from './helpers';
+import {
+  BUCKET,
+  MIB,
+  randomFile,
+  resetFaultProxy,
+  sha256File,
+  startRigWithSealedFile,
+  storedObjectPath,
+  type Rig,
+} from './helpers';
 
 const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 100 };
 
@@ -16,25 +25,15 @@ describe('upload control, skip-if-present and clear errors (s3rver behind the pr
   let fileSize: number;
 
   beforeAll(async () => {
-    rig = await startRig();
-    fileSize = 64 * MIB + 12_345; // 5 parts, the last one short
-    file = await randomFile(rig.dir, 'sealed.qcow2', fileSize);
-    fileSha = await sha256File(file);
+    ({ rig, file, fileSha, fileSize } = await startRigWithSealedFile());
   });
   afterAll(async () => {
     await rig?.close();
   });
 
-  function resetProxy(): void {
-    rig.proxy.setScript(() => ({ kind: 'pass' }));
-    rig.proxy.stats.partBytesForwarded = 0;
-    rig.proxy.stats.partBytesReceived = 0;
-    rig.proxy.stats.faults.length = 0;
-  }
-
-  async function expectStoredEqualsFile(key: string): Promise<void> {
+  const resetProxy = () => resetFaultProxy(rig);
+  const expectStoredEqualsFile = async (key: string) =>
     expect(await sha256File(storedObjectPath(rig.cos, key))).toBe(fileSha);
-  }
 
   it('pauses, resumes and cancels', async () => {
     resetProxy();
@@ -86,19 +85,37 @@ describe('upload control, skip-if-present and clear errors (s3rver behind the pr
 
   it('does not upload again an object that is already there, identical', async () => {
     resetProxy();
-    await uploadFile({ client: rig.client, file, bucket: BUCKET, key: 'cut.qcow2', journalPath: join(rig.dir, 'first.journal') });
+    await uploadFile({
+      client: rig.client,
+      file,
+      bucket: BUCKET,
+      key: 'cut.qcow2',
+      journalPath: join(rig.dir, 'first.journal'),
+    });
     const seen: string[] = [];
     rig.proxy.setScript((request) => {
       seen.push(`${request.method} ${request.url}`);
       return { kind: 'pass' };
     });
-    const result = await uploadFile({ client: rig.client, file, bucket: BUCKET, key: 'cut.qcow2', journalPath: join(rig.dir, 'again.journal') });
+    const result = await uploadFile({
+      client: rig.client,
+      file,
+      bucket: BUCKET,
+      key: 'cut.qcow2',
+      journalPath: join(rig.dir, 'again.journal'),
+    });
     expect(result.skipped).toBe(true);
     expect(result.bytesSent).toBe(0);
     expect(seen.filter((line) => line.startsWith('POST') || line.startsWith('PUT'))).toEqual([]);
     // a different file of the same size under that key is uploaded
     const other = await randomFile(rig.dir, 'other.qcow2', fileSize);
-    const replaced = await uploadFile({ client: rig.client, file: other, bucket: BUCKET, key: 'cut.qcow2', journalPath: join(rig.dir, 'again.journal') });
+    const replaced = await uploadFile({
+      client: rig.client,
+      file: other,
+      bucket: BUCKET,
+      key: 'cut.qcow2',
+      journalPath: join(rig.dir, 'again.journal'),
+    });
     expect(replaced.skipped).toBe(false);
     expect(await sha256File(storedObjectPath(rig.cos, 'cut.qcow2'))).toBe(await sha256File(other));
   });
@@ -106,13 +123,29 @@ describe('upload control, skip-if-present and clear errors (s3rver behind the pr
   it('says clearly when the credentials or the bucket are wrong', async () => {
     resetProxy();
     // s3rver knows only the access key S3RVER (it does not check V4 signatures at all)
-    const wrongKeyId = new CosClient({ endpoint: rig.proxy.url, region: 'us-south', auth: { kind: 'hmac', accessKeyId: 'NOBODY', secretAccessKey: 'S3RVER' } });
-    const badKeyId = await uploadFile({ client: wrongKeyId, file, bucket: BUCKET, key: 'x.qcow2', journalPath: join(rig.dir, 'x.journal') }).catch((error: unknown) => error);
+    const wrongKeyId = new CosClient({
+      endpoint: rig.proxy.url,
+      region: 'us-south',
+      auth: { kind: 'hmac', accessKeyId: 'NOBODY', secretAccessKey: 'S3RVER' },
+    });
+    const badKeyId = await uploadFile({
+      client: wrongKeyId,
+      file,
+      bucket: BUCKET,
+      key: 'x.qcow2',
+      journalPath: join(rig.dir, 'x.journal'),
+    }).catch((error: unknown) => error);
     await wrongKeyId.close();
     expect(isAppError(badKeyId, 'COS_CREDENTIALS_REJECTED')).toBe(true);
     expect((badKeyId as Error).message).toMatch(/access key ID is not known/);
 
-    const badBucket = await uploadFile({ client: rig.client, file, bucket: 'no-such-bucket', key: 'x.qcow2', journalPath: join(rig.dir, 'y.journal') }).catch((error: unknown) => error);
+    const badBucket = await uploadFile({
+      client: rig.client,
+      file,
+      bucket: 'no-such-bucket',
+      key: 'x.qcow2',
+      journalPath: join(rig.dir, 'y.journal'),
+    }).catch((error: unknown) => error);
     expect(isAppError(badBucket, 'COS_BUCKET_NOT_FOUND')).toBe(true);
     expect((badBucket as Error).message).toMatch(/no bucket "no-such-bucket"/);
     expect((badBucket as { hint?: string }).hint).toMatch(/region/);
@@ -123,7 +156,14 @@ describe('upload control, skip-if-present and clear errors (s3rver behind the pr
       ['AccessDenied', 'COS_ACCESS_DENIED', /valid but not allowed/],
     ] as const) {
       rig.proxy.setScript(() => ({ kind: 'status', status: 403, code }));
-      const failure = await uploadFile({ client: rig.client, file, bucket: BUCKET, key: 'x.qcow2', journalPath: join(rig.dir, 'z.journal'), retry: FAST_RETRY }).catch((error: unknown) => error);
+      const failure = await uploadFile({
+        client: rig.client,
+        file,
+        bucket: BUCKET,
+        key: 'x.qcow2',
+        journalPath: join(rig.dir, 'z.journal'),
+        retry: FAST_RETRY,
+      }).catch((error: unknown) => error);
       expect(isAppError(failure, expected)).toBe(true);
       expect((failure as Error).message).toMatch(text);
       expect(rig.proxy.stats.requests).toBeGreaterThan(0);

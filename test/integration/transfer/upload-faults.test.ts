@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../main/common/errors';
 import { readJournal } from '../../../main/transfer/journal';
 import { uploadFile } from '../../../main/transfer/uploader';
-import { BUCKET, MIB, randomFile, sha256File, startRig, storedObjectPath, type Rig } from './helpers';
+import {
+  BUCKET,
+  MIB,
+  resetFaultProxy,
+  sha256File,
+  startRigWithSealedFile,
+  storedObjectPath,
+  type Rig,
+} from './helpers';
 
 const PART = 16 * MIB;
 const CONCURRENCY = 4;
@@ -17,25 +25,15 @@ describe('upload through a faulty link to s3rver', () => {
   let fileSize: number;
 
   beforeAll(async () => {
-    rig = await startRig();
-    fileSize = 64 * MIB + 12_345; // 5 parts, the last one short
-    file = await randomFile(rig.dir, 'sealed.qcow2', fileSize);
-    fileSha = await sha256File(file);
+    ({ rig, file, fileSha, fileSize } = await startRigWithSealedFile());
   });
   afterAll(async () => {
     await rig?.close();
   });
 
-  function resetProxy(): void {
-    rig.proxy.setScript(() => ({ kind: 'pass' }));
-    rig.proxy.stats.partBytesForwarded = 0;
-    rig.proxy.stats.partBytesReceived = 0;
-    rig.proxy.stats.faults.length = 0;
-  }
-
-  async function expectStoredEqualsFile(key: string): Promise<void> {
+  const resetProxy = () => resetFaultProxy(rig);
+  const expectStoredEqualsFile = async (key: string) =>
     expect(await sha256File(storedObjectPath(rig.cos, key))).toBe(fileSha);
-  }
 
   it('survives connections cut in the middle of parts', async () => {
     resetProxy();
@@ -47,7 +45,14 @@ describe('upload through a faulty link to s3rver', () => {
       return { kind: 'pass' };
     });
     const journalPath = join(rig.dir, 'cut.journal');
-    const result = await uploadFile({ client: rig.client, file, bucket: BUCKET, key: 'cut.qcow2', journalPath, retry: FAST_RETRY });
+    const result = await uploadFile({
+      client: rig.client,
+      file,
+      bucket: BUCKET,
+      key: 'cut.qcow2',
+      journalPath,
+      retry: FAST_RETRY,
+    });
     expect(rig.proxy.stats.faults.filter((fault) => fault.kind === 'cut')).toHaveLength(2);
     expect(result.verified).toBe(true);
     expect(result.verification).toBe('read-back');
@@ -64,7 +69,9 @@ describe('upload through a faulty link to s3rver', () => {
     rig.proxy.setScript((request) => {
       if (request.partNumber !== undefined && injected < 8) {
         injected += 1;
-        return injected % 4 === 0 ? { kind: 'status', status: 500, code: 'InternalError' } : { kind: 'status', status: 503, code: 'SlowDown' };
+        return injected % 4 === 0
+          ? { kind: 'status', status: 500, code: 'InternalError' }
+          : { kind: 'status', status: 503, code: 'SlowDown' };
       }
       if (request.method === 'POST' && request.uploadId !== undefined && injected < 10) {
         injected += 1;
@@ -72,7 +79,14 @@ describe('upload through a faulty link to s3rver', () => {
       }
       return { kind: 'pass' };
     });
-    const result = await uploadFile({ client: rig.client, file, bucket: BUCKET, key: 'slowdown.qcow2', journalPath: join(rig.dir, 'slow.journal'), retry: FAST_RETRY });
+    const result = await uploadFile({
+      client: rig.client,
+      file,
+      bucket: BUCKET,
+      key: 'slowdown.qcow2',
+      journalPath: join(rig.dir, 'slow.journal'),
+      retry: FAST_RETRY,
+    });
     expect(injected).toBe(10);
     expect(result.verified).toBe(true);
     await expectStoredEqualsFile('slowdown.qcow2');
@@ -91,14 +105,25 @@ describe('upload through a faulty link to s3rver', () => {
       if (request.partNumber === 1) return { kind: 'delay', ms: 200 };
       return { kind: 'pass' };
     });
-    const result = await uploadFile({ client: rig.client, file, bucket: BUCKET, key: 'drop.qcow2', journalPath: join(rig.dir, 'drop.journal'), retry: FAST_RETRY });
+    const result = await uploadFile({
+      client: rig.client,
+      file,
+      bucket: BUCKET,
+      key: 'drop.qcow2',
+      journalPath: join(rig.dir, 'drop.journal'),
+      retry: FAST_RETRY,
+    });
     expect(result.verified).toBe(true);
     await expectStoredEqualsFile('drop.qcow2');
   });
 
   it('gives up with a retryable error when the link stays down, keeps the journal, and resume sends only the missing parts', async () => {
     resetProxy();
-    rig.proxy.setScript((request) => (request.partNumber !== undefined && request.partNumber >= 4 ? { kind: 'status', status: 503, code: 'SlowDown' } : { kind: 'pass' }));
+    rig.proxy.setScript((request) =>
+      request.partNumber !== undefined && request.partNumber >= 4
+        ? { kind: 'status', status: 503, code: 'SlowDown' }
+        : { kind: 'pass' },
+    );
     const journalPath = join(rig.dir, 'down.journal');
     const failure = await uploadFile({
       client: rig.client,
@@ -114,10 +139,16 @@ describe('upload through a faulty link to s3rver', () => {
     expect([...(journal?.parts.keys() ?? [])].sort()).toEqual([1, 2, 3]);
 
     resetProxy();
-    const result = await uploadFile({ client: rig.client, file, bucket: BUCKET, key: 'down.qcow2', journalPath, retry: FAST_RETRY });
+    const result = await uploadFile({
+      client: rig.client,
+      file,
+      bucket: BUCKET,
+      key: 'down.qcow2',
+      journalPath,
+      retry: FAST_RETRY,
+    });
     expect(result.resumedParts).toBe(3);
     expect(rig.proxy.stats.partBytesReceived).toBe(fileSize - 3 * PART);
     await expectStoredEqualsFile('down.qcow2');
   });
-
 });
