@@ -94,6 +94,8 @@ test.describe('uploading an image sealed earlier, on the sandbox', () => {
   test('a dropped file goes to the profile’s bucket under its own name (English, axe)', async ({ app, host }) => {
     const name = 'earlier-dropped.qcow2';
     const { bytes } = await writeSealedFile(dir, name, 5);
+    await expect(app.getByTestId('jobs-upload-sealed')).toBeVisible();
+    await screenshot(app, 'sealed-upload-en-0-jobs');
     await openUploadPage(app);
     await expectAccessible(app, 'sealed upload, empty');
 
