@@ -13,7 +13,7 @@ import {
   type FileUploadInfo,
   type SealedUploadForm,
 } from '../../../renderer/src/pages/sealed-upload';
-import { parseRoute, routeHref } from '../../../renderer/src/state/router';
+import { parseRoute, routeHref } from '../../../renderer/src/state/routes';
 
 const FORM: SealedUploadForm = {
   path: '/images/earlier.qcow2',
