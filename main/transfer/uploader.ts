@@ -5,7 +5,7 @@ import { AppError } from '../common/errors';
 import { ProgressMeter, type ProgressListener } from '../common/progress';
 import { CosError, isRetryableCosError, type CosClient } from './cos-client';
 import { JournalWriter, readJournal, removeJournal, type JournalPart, type JournalState } from './journal';
-import { PartReader } from './part-reader';
+import { PartReader, type PartSlot } from './part-reader';
 import { choosePartSize, isMultipartEtag, multipartEtag, planParts, type PartRange } from './plan';
 import { DEFAULT_RETRY_POLICY, backoffDelay, sleep, type RetryPolicy } from './retry';
 import { TokenBucket, throttledChunks, throttledStream } from './throttle';
@@ -213,17 +213,15 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
     const runSignal = AbortSignal.any([stopSignal, failure.signal]);
     const activeWriter = writer;
 
-    const sendOne = async (part: PartRange, slot: { buffer: ArrayBuffer }): Promise<void> => {
+    const sendOne = async (part: PartRange, slot: PartSlot): Promise<void> => {
       const index = part.partNumber - 1;
       let attempt = 0;
       for (;;) {
         await control.whileRunning(runSignal);
         if (runSignal.aborted) throw runSignal.reason;
-        if (slot.buffer.byteLength === 0) slot.buffer = new ArrayBuffer(slotSize);
         states[index] = PART_STATE.reading;
-        const read = await reader.read(part.offset, part.size, slot.buffer);
-        slot.buffer = read.buffer;
-        const streamed = part.size > read.buffer.byteLength;
+        const read = await reader.read(part.offset, part.size, slot);
+        const streamed = part.size > slot.bytes.length;
         const interrupt = AbortSignal.any([runSignal, control.interruptSignal]);
         states[index] = attempt === 0 ? PART_STATE.sending : PART_STATE.retrying;
         sentInFlight.set(part.partNumber, 0);
@@ -243,8 +241,8 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
             body: streamed
               ? throttledStream(createReadStream(file, { start: part.offset, end: part.offset + part.size - 1, highWaterMark: CHUNK_SIZE * 4 }), bucketLimiter, interrupt, countSent)
               : bucketLimiter
-                ? throttledChunks(Buffer.from(read.buffer, 0, part.size), bucketLimiter, CHUNK_SIZE, interrupt, countSent)
-                : Buffer.from(read.buffer, 0, part.size),
+                ? throttledChunks(slot.bytes.subarray(0, part.size), bucketLimiter, CHUNK_SIZE, interrupt, countSent)
+                : slot.bytes.subarray(0, part.size),
             size: part.size,
             md5: Buffer.from(read.md5, 'hex'),
             timeoutMs,
@@ -276,7 +274,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
 
     let firstError: unknown;
     const worker = async () => {
-      const slot = { buffer: new ArrayBuffer(slotSize) };
+      const slot = reader.createSlot(slotSize);
       while (queue.length > 0 && !runSignal.aborted) {
         const part = queue.shift();
         if (!part) break;
@@ -551,12 +549,11 @@ async function existingIdentical(
   const head = await withRetries(() => client.headObject(bucket, key, signal), policy, signal);
   if (!head || head.size !== size) return undefined;
   if (isMultipartEtag(head.etag) && !head.etag?.endsWith(`-${plan.length}`)) return undefined;
-  let buffer = new ArrayBuffer(Math.min(partSize, BUFFERED_PART_LIMIT, Math.max(1, size)));
+  const slot = reader.createSlot(Math.min(partSize, BUFFERED_PART_LIMIT, Math.max(1, size)));
   const partMd5s: string[] = [];
   for (const part of plan) {
     if (signal.aborted) throw signal.reason;
-    const read = await reader.read(part.offset, part.size, buffer);
-    buffer = read.buffer;
+    const read = await reader.read(part.offset, part.size, slot);
     partMd5s.push(read.md5);
   }
   try {

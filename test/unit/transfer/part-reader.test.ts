@@ -22,22 +22,28 @@ describe('part reader', () => {
   });
 
   for (const threads of [0, 1, 2]) {
-    it(`reads and hashes ranges with ${threads} worker thread(s), returning the buffer it was given`, async () => {
+    it(`reads and hashes ranges with ${threads} worker thread(s) into a shared slot`, async () => {
       const reader = new PartReader(path, threads);
       try {
-        let buffer = new ArrayBuffer(1024 * 1024);
-        for (const [offset, length] of [[0, 1024 * 1024], [1024 * 1024, 1024 * 1024], [3 * 1024 * 1024, 123], [5, 0]] as const) {
-          const read = await reader.read(offset, length, buffer);
-          buffer = read.buffer;
-          expect(buffer.byteLength).toBe(1024 * 1024);
+        const slot = reader.createSlot(1024 * 1024);
+        for (const [offset, length] of [
+          [0, 1024 * 1024],
+          [1024 * 1024, 1024 * 1024],
+          [3 * 1024 * 1024, 123],
+          [5, 0],
+        ] as const) {
+          const read = await reader.read(offset, length, slot);
+          expect(slot.bytes.length).toBe(1024 * 1024);
           expect(read.md5).toBe(md5(bytes.subarray(offset, offset + length)));
-          expect(Buffer.from(buffer, 0, length).equals(bytes.subarray(offset, offset + length))).toBe(true);
+          expect(slot.bytes.subarray(0, length).equals(bytes.subarray(offset, offset + length))).toBe(true);
         }
-        // a range larger than the buffer: the buffer is a moving window, only the MD5 comes back
-        const whole = await reader.read(0, bytes.length, new ArrayBuffer(64 * 1024));
+        // a range larger than the slot: the slot is a moving window, only the MD5 comes back
+        const whole = await reader.read(0, bytes.length, reader.createSlot(64 * 1024));
         expect(whole.md5).toBe(md5(bytes));
         // past the end of the file: the file must have shrunk
-        const short = await reader.read(3 * 1024 * 1024, 1024, new ArrayBuffer(1024)).catch((error: unknown) => error);
+        const short = await reader
+          .read(3 * 1024 * 1024, 1024, reader.createSlot(1024))
+          .catch((error: unknown) => error);
         expect(isAppError(short, 'UPLOAD_SOURCE_CHANGED')).toBe(true);
       } finally {
         await reader.close();
@@ -45,9 +51,10 @@ describe('part reader', () => {
     });
   }
 
-  it('uses no worker on 2 cores and some on more', () => {
-    expect(defaultReaderThreads(2)).toBe(0);
-    expect(defaultReaderThreads(4)).toBe(2);
-    expect(defaultReaderThreads(3)).toBe(1);
+  it('hashes on one thread per core, none on a single core, at most one per default part in flight', () => {
+    expect(defaultReaderThreads(1)).toBe(0);
+    expect(defaultReaderThreads(2)).toBe(2);
+    expect(defaultReaderThreads(3)).toBe(3);
+    expect(defaultReaderThreads(16)).toBe(4);
   });
 });
