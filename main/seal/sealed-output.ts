@@ -61,11 +61,12 @@ export interface SealedOutputOptions {
 const FLUSH_EVERY = 128 * 1024 * 1024;
 
 /**
- * Positional writes of encrypted chunks into the sealed file, several at once and in any order (each chunk has
- * its own place), with background flushes so the disk works while the CPU does.
+ * Positional writes of encrypted chunks into the sealed file while later chunks are still being encrypted,
+ * with background flushes so the disk works while the CPU does.
  */
 export class SealedOutput {
   private readonly inFlight = new Set<Promise<void>>();
+  private writing: Promise<void> = Promise.resolve();
   private readonly flushes: Promise<void>[] = [];
   private flushing: Promise<void> | null = null;
   private unflushed = 0;
@@ -84,7 +85,10 @@ export class SealedOutput {
    * chunk surfaces from a later `add` or from `drain`.
    */
   async add(data: Promise<Buffer>, position: number, onWritten?: (written: Buffer) => void): Promise<void> {
-    const task: Promise<void> = data
+    // One write at a time, in the order added: a file system takes one buffered writer per file anyway (ext4's
+    // inode lock), and on 2 cores the writers waiting for it spun on the lock and took CPU from the encryption.
+    const task: Promise<void> = this.writing
+      .then(() => data)
       .then(async (bytes) => {
         await writeFully(this.file, bytes, position);
         this.unflushed += bytes.length;
@@ -92,6 +96,7 @@ export class SealedOutput {
         onWritten?.(bytes);
       })
       .finally(() => this.inFlight.delete(task));
+    this.writing = task.catch(() => undefined);
     task.catch(() => undefined); // raced below and awaited by drain
     this.inFlight.add(task);
     while (this.inFlight.size >= this.options.window) await Promise.race(this.inFlight);
