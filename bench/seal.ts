@@ -8,8 +8,10 @@
  * seconds come from /usr/bin/time (the native engine runs in a child process for that). In durable mode the
  * native engine flushes its own file as it goes and fsyncs it, as the sealing service always has it do. The native engine's
  * time starts when it opens the source (its worker threads are already running, as in the app); qemu-img's and
- * cp's include their process start. Both LUKS engines use the same --iter-time (qemu-img still spends ~2.4 s on
- * its own PBKDF benchmark whatever it is told).
+ * cp's include their process start. Each run is prepared (last output deleted, sync, source warmed) right before
+ * the tool starts: for cp and qemu-img before the spawn, for the native child once it reports ready. Both LUKS
+ * engines use the same --iter-time (qemu-img still spends ~2.4 s on its own PBKDF benchmark whatever it is told,
+ * and on this VM then writes into memory the host has taken back, which costs it ~2 s more per GiB).
  *
  * Options: --runs N, --iter-time MS (default 10), --dir DIR (default: a temp dir), --quick (256 MiB images),
  * --keep (keep the generated images).
@@ -81,13 +83,26 @@ async function makeImage(path: string, virtualSize: number, dataEvery: number, d
   }
 }
 
-/** Runs a command under /usr/bin/time; returns wall ms, CPU seconds (user+sys) and peak RSS. */
-async function timed(command: string, args: string[], timeFile: string): Promise<Sample & { stdout: string }> {
+/**
+ * Runs a command under /usr/bin/time; returns wall ms, CPU seconds (user+sys) and peak RSS. `prepare` runs right
+ * before the command starts its work: before the spawn, or — for a command that announces "ready" (the native
+ * child with --wait-go) — after its start-up and before it is told to go.
+ */
+async function timed(command: string, args: string[], timeFile: string, prepare: () => Promise<void>): Promise<Sample & { stdout: string }> {
+  const waitsForGo = args.includes('--wait-go');
+  if (!waitsForGo) await prepare();
   const started = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, command, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  let announcedReady = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (waitsForGo && !announcedReady && stdout.includes('ready\n')) {
+      announcedReady = true;
+      void prepare().then(() => child.stdin.write('go\n'));
+    }
+  });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const wallMs = performance.now() - started;
@@ -139,43 +154,44 @@ async function main(): Promise<void> {
   const out = join(dir, 'out');
 
   let durableMode = false;
-  const tools: Array<{ name: string; run: (source: string) => Promise<Sample> }> = [
+  const tools: Array<{ name: string; run: (source: string, prepare: () => Promise<void>) => Promise<Sample> }> = [
     {
       name: 'native vpc',
-      run: async (source) => {
+      run: async (source, prepare) => {
         const mode = durableMode ? ['durable'] : [];
-        const result = await timed(process.execPath, [runTs, nativeChild, 'vpc', source, out, String(args.iterTime), ...mode], timeFile);
+        const result = await timed(process.execPath, [runTs, nativeChild, '--wait-go', 'vpc', source, out, String(args.iterTime), ...mode], timeFile, prepare);
         return { ...result, wallMs: (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { ms: number }).ms };
       },
     },
     {
       name: 'qemu-img vpc',
-      run: (source) =>
+      run: (source, prepare) =>
         timed(
           'qemu-img',
           ['convert', '-f', 'raw', '-O', 'qcow2', '--object', `secret,id=sec0,file=${secretFile}`, '-o', `encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=${args.iterTime}`, source, out],
           timeFile,
+          prepare,
         ),
     },
-    { name: 'cp', run: (source) => timed('cp', [source, out], timeFile) },
+    { name: 'cp', run: (source, prepare) => timed('cp', [source, out], timeFile, prepare) },
   ];
-  const classicTools: Array<{ name: string; run: (source: string) => Promise<Sample> }> = [
+  const classicTools: Array<{ name: string; run: (source: string, prepare: () => Promise<void>) => Promise<Sample> }> = [
     {
       name: 'native classic-luks',
-      run: async (source) => {
-        const result = await timed(process.execPath, [runTs, nativeChild, 'classic-luks', source, out, String(args.iterTime)], timeFile);
+      run: async (source, prepare) => {
+        const result = await timed(process.execPath, [runTs, nativeChild, '--wait-go', 'classic-luks', source, out, String(args.iterTime)], timeFile, prepare);
         return { ...result, wallMs: (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { ms: number }).ms };
       },
     },
     {
       name: 'qemu-img classic-luks',
-      run: (source) =>
-        timed('qemu-img', ['convert', '-f', 'raw', '-O', 'luks', '--object', `secret,id=sec0,file=${secretFile}`, '-o', `key-secret=sec0,iter-time=${args.iterTime}`, source, out], timeFile),
+      run: (source, prepare) =>
+        timed('qemu-img', ['convert', '-f', 'raw', '-O', 'luks', '--object', `secret,id=sec0,file=${secretFile}`, '-o', `key-secret=sec0,iter-time=${args.iterTime}`, source, out], timeFile, prepare),
     },
     {
       name: 'native classic-vhd',
-      run: async (source) => {
-        const result = await timed(process.execPath, [runTs, nativeChild, 'classic-vhd', source, out, String(args.iterTime)], timeFile);
+      run: async (source, prepare) => {
+        const result = await timed(process.execPath, [runTs, nativeChild, '--wait-go', 'classic-vhd', source, out, String(args.iterTime)], timeFile, prepare);
         return { ...result, wallMs: (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { ms: number }).ms };
       },
     },
@@ -206,10 +222,16 @@ async function main(): Promise<void> {
       // Interleave the tools run by run, so a burst of load elsewhere hits all of them alike.
       for (let run = 0; run < args.runs; run++) {
         for (const tool of set) {
-          await rm(out, { force: true });
-          await syncAll();
-          if (mode === 'cpu') await warm(image.file);
-          const sample = await attempt(() => tool.run(image.file));
+          // Every tool starts right after the same preparation: no dirty pages left, the source in the page cache
+          // (CPU-bound mode), and the last output just deleted. That last point matters on this VM: memory freed
+          // more than about a second earlier has been handed back to the host, and writing 1 GiB into such pages
+          // took 2.4 s instead of 0.2 s here — a tool that started later than another would pay it alone.
+          const prepare = async () => {
+            await rm(out, { force: true });
+            await syncAll();
+            if (mode === 'cpu') await warm(image.file);
+          };
+          const sample = await attempt(() => tool.run(image.file, prepare));
           if (mode === 'durable') sample.wallMs += await syncAll();
           byTool.get(tool.name)!.samples.push(sample);
           process.stdout.write('.');
