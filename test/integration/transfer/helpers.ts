@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startSandboxCos, type SandboxCos } from '../../../main/sandbox/cos-service';
 import { CosClient, type CosAuth } from '../../../main/transfer/cos-client';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const BUCKET = 'image-sealer-sandbox';
 export const MIB = 1024 * 1024;
@@ -42,16 +43,39 @@ export async function startRig(): Promise<Rig> {
   return rig;
 }
 
-/** The rig plus a sealed-looking file of 5 parts at 16 MiB (the last one short), hashed for later checks. */
-export async function startRigWithSealedFile(): Promise<{ rig: Rig; file: string; fileSha: string; fileSize: number }> {
-  const rig = await startRig();
-  const fileSize = 64 * MIB + 12_345;
-  const file = await randomFile(rig.dir, 'sealed.qcow2', fileSize);
-  return { rig, file, fileSha: await sha256File(file), fileSize };
+export interface SealedFileRig {
+  rig: Rig;
+  /** a sealed-looking file of 5 parts at 16 MiB, the last one short */
+  file: string;
+  fileSha: string;
+  fileSize: number;
+  /** back to a clean link: no faults scripted, counters at zero */
+  resetProxy(): void;
+  /** the object's bytes as s3rver stores them equal the file's */
+  expectStoredEqualsFile(key: string): Promise<void>;
+}
+
+/** A rig and a hashed file for one describe block: started before its tests, closed after them. */
+export function useSealedFileRig(): SealedFileRig {
+  const fixture = {
+    resetProxy: () => resetFaultProxy(fixture.rig),
+    expectStoredEqualsFile: async (key: string) =>
+      expect(await sha256File(storedObjectPath(fixture.rig.cos, key))).toBe(fixture.fileSha),
+  } as SealedFileRig;
+  beforeAll(async () => {
+    const rig = await startRig();
+    const fileSize = 64 * MIB + 12_345;
+    const file = await randomFile(rig.dir, 'sealed.qcow2', fileSize);
+    Object.assign(fixture, { rig, file, fileSize, fileSha: await sha256File(file) });
+  });
+  afterAll(async () => {
+    await fixture.rig?.close();
+  });
+  return fixture;
 }
 
 /** Back to a clean link: no faults scripted, counters at zero. */
-export function resetFaultProxy(rig: Rig): void {
+function resetFaultProxy(rig: Rig): void {
   rig.proxy.setScript(() => ({ kind: 'pass' }));
   rig.proxy.stats.partBytesForwarded = 0;
   rig.proxy.stats.partBytesReceived = 0;

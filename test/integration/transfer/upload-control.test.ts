@@ -1,49 +1,26 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../main/common/errors';
 import { CosClient } from '../../../main/transfer/cos-client';
 import { UploadControl } from '../../../main/transfer/upload-control';
 import { uploadFile } from '../../../main/transfer/uploader';
-import {
-  BUCKET,
-  MIB,
-  randomFile,
-  resetFaultProxy,
-  sha256File,
-  startRigWithSealedFile,
-  storedObjectPath,
-  type Rig,
-} from './helpers';
+import { BUCKET, MIB, randomFile, sha256File, storedObjectPath, useSealedFileRig } from './helpers';
 
 const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 100 };
 
 describe('upload control, skip-if-present and clear errors (s3rver behind the proxy)', () => {
-  let rig: Rig;
-  let file: string;
-  let fileSha: string;
-  let fileSize: number;
-
-  beforeAll(async () => {
-    ({ rig, file, fileSha, fileSize } = await startRigWithSealedFile());
-  });
-  afterAll(async () => {
-    await rig?.close();
-  });
-
-  const resetProxy = () => resetFaultProxy(rig);
-  const expectStoredEqualsFile = async (key: string) =>
-    expect(await sha256File(storedObjectPath(rig.cos, key))).toBe(fileSha);
+  const fx = useSealedFileRig();
 
   it('pauses, resumes and cancels', async () => {
-    resetProxy();
+    fx.resetProxy();
     const control = new UploadControl();
-    const journalPath = join(rig.dir, 'paused.journal');
+    const journalPath = join(fx.rig.dir, 'paused.journal');
     let pausedOnce = false;
     let partsWhilePaused = '';
     const running = uploadFile({
-      client: rig.client,
-      file,
+      client: fx.rig.client,
+      file: fx.file,
       bucket: BUCKET,
       key: 'paused.qcow2',
       journalPath,
@@ -62,13 +39,13 @@ describe('upload control, skip-if-present and clear errors (s3rver behind the pr
     expect(pausedOnce).toBe(true);
     expect(partsWhilePaused).toHaveLength(5);
     expect(result.verified).toBe(true);
-    await expectStoredEqualsFile('paused.qcow2');
+    await fx.expectStoredEqualsFile('paused.qcow2');
 
     const cancelControl = new UploadControl();
-    const cancelJournal = join(rig.dir, 'cancelled.journal');
+    const cancelJournal = join(fx.rig.dir, 'cancelled.journal');
     const cancelled = await uploadFile({
-      client: rig.client,
-      file,
+      client: fx.rig.client,
+      file: fx.file,
       bucket: BUCKET,
       key: 'cancelled.qcow2',
       journalPath: cancelJournal,
@@ -80,71 +57,71 @@ describe('upload control, skip-if-present and clear errors (s3rver behind the pr
     }).catch((error: unknown) => error);
     expect(isAppError(cancelled, 'UPLOAD_CANCELLED')).toBe(true);
     expect(existsSync(cancelJournal)).toBe(false);
-    expect(existsSync(storedObjectPath(rig.cos, 'cancelled.qcow2'))).toBe(false);
+    expect(existsSync(storedObjectPath(fx.rig.cos, 'cancelled.qcow2'))).toBe(false);
   });
 
   it('does not upload again an object that is already there, identical', async () => {
-    resetProxy();
+    fx.resetProxy();
     await uploadFile({
-      client: rig.client,
-      file,
+      client: fx.rig.client,
+      file: fx.file,
       bucket: BUCKET,
       key: 'cut.qcow2',
-      journalPath: join(rig.dir, 'first.journal'),
+      journalPath: join(fx.rig.dir, 'first.journal'),
     });
     const seen: string[] = [];
-    rig.proxy.setScript((request) => {
+    fx.rig.proxy.setScript((request) => {
       seen.push(`${request.method} ${request.url}`);
       return { kind: 'pass' };
     });
     const result = await uploadFile({
-      client: rig.client,
-      file,
+      client: fx.rig.client,
+      file: fx.file,
       bucket: BUCKET,
       key: 'cut.qcow2',
-      journalPath: join(rig.dir, 'again.journal'),
+      journalPath: join(fx.rig.dir, 'again.journal'),
     });
     expect(result.skipped).toBe(true);
     expect(result.bytesSent).toBe(0);
     expect(seen.filter((line) => line.startsWith('POST') || line.startsWith('PUT'))).toEqual([]);
     // a different file of the same size under that key is uploaded
-    const other = await randomFile(rig.dir, 'other.qcow2', fileSize);
+    const other = await randomFile(fx.rig.dir, 'other.qcow2', fx.fileSize);
     const replaced = await uploadFile({
-      client: rig.client,
+      client: fx.rig.client,
       file: other,
       bucket: BUCKET,
       key: 'cut.qcow2',
-      journalPath: join(rig.dir, 'again.journal'),
+      journalPath: join(fx.rig.dir, 'again.journal'),
     });
     expect(replaced.skipped).toBe(false);
-    expect(await sha256File(storedObjectPath(rig.cos, 'cut.qcow2'))).toBe(await sha256File(other));
+    expect(await sha256File(storedObjectPath(fx.rig.cos, 'cut.qcow2'))).toBe(await sha256File(other));
   });
 
   it('says clearly when the credentials or the bucket are wrong', async () => {
-    resetProxy();
+    fx.resetProxy();
     // s3rver knows only the access key S3RVER (it does not check V4 signatures at all)
     const wrongKeyId = new CosClient({
-      endpoint: rig.proxy.url,
+      endpoint: fx.rig.proxy.url,
       region: 'us-south',
       auth: { kind: 'hmac', accessKeyId: 'NOBODY', secretAccessKey: 'S3RVER' },
     });
     const badKeyId = await uploadFile({
       client: wrongKeyId,
-      file,
+      file: fx.file,
       bucket: BUCKET,
       key: 'x.qcow2',
-      journalPath: join(rig.dir, 'x.journal'),
+      journalPath: join(fx.rig.dir, 'x.journal'),
     }).catch((error: unknown) => error);
     await wrongKeyId.close();
     expect(isAppError(badKeyId, 'COS_CREDENTIALS_REJECTED')).toBe(true);
     expect((badKeyId as Error).message).toMatch(/access key ID is not known/);
 
     const badBucket = await uploadFile({
-      client: rig.client,
-      file,
+      client: fx.rig.client,
+      file: fx.file,
       bucket: 'no-such-bucket',
       key: 'x.qcow2',
-      journalPath: join(rig.dir, 'y.journal'),
+      journalPath: join(fx.rig.dir, 'y.journal'),
     }).catch((error: unknown) => error);
     expect(isAppError(badBucket, 'COS_BUCKET_NOT_FOUND')).toBe(true);
     expect((badBucket as Error).message).toMatch(/no bucket "no-such-bucket"/);
@@ -155,18 +132,18 @@ describe('upload control, skip-if-present and clear errors (s3rver behind the pr
       ['SignatureDoesNotMatch', 'COS_CREDENTIALS_REJECTED', /secret access key does not match/],
       ['AccessDenied', 'COS_ACCESS_DENIED', /valid but not allowed/],
     ] as const) {
-      rig.proxy.setScript(() => ({ kind: 'status', status: 403, code }));
+      fx.rig.proxy.setScript(() => ({ kind: 'status', status: 403, code }));
       const failure = await uploadFile({
-        client: rig.client,
-        file,
+        client: fx.rig.client,
+        file: fx.file,
         bucket: BUCKET,
         key: 'x.qcow2',
-        journalPath: join(rig.dir, 'z.journal'),
+        journalPath: join(fx.rig.dir, 'z.journal'),
         retry: FAST_RETRY,
       }).catch((error: unknown) => error);
       expect(isAppError(failure, expected)).toBe(true);
       expect((failure as Error).message).toMatch(text);
-      expect(rig.proxy.stats.requests).toBeGreaterThan(0);
+      expect(fx.rig.proxy.stats.requests).toBeGreaterThan(0);
     }
   });
 });
