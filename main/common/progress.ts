@@ -54,6 +54,11 @@ export class ProgressMeter {
     }
   }
 
+  /** Like `set`, but never moves back: for work whose pieces finish out of order. */
+  advanceTo(bytesDone: number, detail?: Record<string, unknown>): void {
+    if (bytesDone > this.bytesDone) this.set(bytesDone, detail);
+  }
+
   finish(detail?: Record<string, unknown>): void {
     this.bytesDone = this.bytesTotal;
     this.emit(detail);

@@ -124,6 +124,20 @@ function transformKeyMaterial(data: Buffer, key: Buffer, cipherMode: string, dec
   }
 }
 
+/**
+ * Calibrates now, while the cores are idle, and returns the header's creation still running: the key slot's
+ * PBKDF2 (the whole iter-time) can then overlap other work, such as encrypting the payload. The master key and
+ * passphrase must stay intact until `created` settles (it is already observed: await it for its outcome).
+ */
+export async function startLuks1(options: CreateLuksOptions): Promise<{ created: Promise<CreatedLuks> }> {
+  const iterations =
+    options.iterations ??
+    (await calibrateLuksIterations(options.iterTimeMs, options.hashSpec ?? 'sha256', options.masterKey.length));
+  const created = createLuks1({ ...options, iterations });
+  created.catch(() => undefined);
+  return { created };
+}
+
 export async function createLuks1(options: CreateLuksOptions): Promise<CreatedLuks> {
   const { masterKey, passphrase, layout } = options;
   const hashSpec = options.hashSpec ?? 'sha256';

@@ -2,13 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter } from '../common/progress';
-import {
-  calibrateLuksIterations,
-  createLuks1,
-  luksCipherSpec,
-  luksPayloadOffsetSectors,
-  type CreatedLuks,
-} from '../crypto/luks1';
+import { luksCipherSpec, luksPayloadOffsetSectors, startLuks1, type CreatedLuks } from '../crypto/luks1';
 import { allocTransferable, type XtsKeyHandle, type XtsPool } from '../crypto/worker-pool';
 import type { DiskReader } from '../image/types';
 import { openLuksRawReader } from './luks-raw-reader';
@@ -45,16 +39,15 @@ export const luksRawWriter: SealedFormatWriter = {
     let file: FileHandle | null = null;
     let output: SealedOutput | null = null;
     try {
-      // Calibrate on idle CPUs; the key slot's PBKDF2 then runs beside the encryption (the header goes in last).
-      const iterations = await calibrateLuksIterations(options.iterTimeMs, 'sha256', MASTER_KEY_BYTES);
-      creatingLuks = createLuks1({
-        masterKey,
-        passphrase: options.secret,
-        iterTimeMs: options.iterTimeMs,
-        layout: 'cryptsetup',
-        iterations,
-      });
-      creatingLuks.catch(() => undefined); // awaited after the data
+      // The key slot's PBKDF2 runs beside the encryption; the header goes in last.
+      creatingLuks = (
+        await startLuks1({
+          masterKey,
+          passphrase: options.secret,
+          iterTimeMs: options.iterTimeMs,
+          layout: 'cryptsetup',
+        })
+      ).created;
       signal?.throwIfAborted();
       handle = await pool.addKey(masterKey, 'plain64');
       const keyHandle = handle;
@@ -62,12 +55,6 @@ export const luksRawWriter: SealedFormatWriter = {
       const payloadSize = luksRawPayloadSize(reader.virtualSize);
       const holes = await holeMap(reader);
       const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
-      let reported = 0;
-      const report = (bytesDone: number) => {
-        if (bytesDone <= reported) return;
-        reported = bytesDone;
-        meter.set(bytesDone);
-      };
       const freeBuffers: Buffer[] = [];
 
       file = await open(options.outPath, 'w', 0o600);
@@ -103,7 +90,7 @@ export const luksRawWriter: SealedFormatWriter = {
           payloadStart + offset,
           (written) => {
             freeBuffers.push(Buffer.from(written.buffer as ArrayBuffer));
-            report(reportAt);
+            meter.advanceTo(reportAt);
           },
         );
       }

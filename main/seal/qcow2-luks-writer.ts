@@ -2,13 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter } from '../common/progress';
-import {
-  calibrateLuksIterations,
-  createLuks1,
-  luksCipherSpec,
-  luksPayloadOffsetSectors,
-  type CreatedLuks,
-} from '../crypto/luks1';
+import { luksCipherSpec, luksPayloadOffsetSectors, startLuks1, type CreatedLuks } from '../crypto/luks1';
 import { allocTransferable, type XtsKeyHandle } from '../crypto/worker-pool';
 import type { DiskReader } from '../image/types';
 import { openQcow2LuksReader } from './qcow2-luks-reader';
@@ -65,16 +59,10 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
   let output: SealedOutput | null = null;
   let creatingLuks: Promise<CreatedLuks> | null = null;
   try {
-    // Calibrate first, on idle CPUs; the key slot's PBKDF2 (iter-time long) then runs beside the encryption.
-    const iterations = await calibrateLuksIterations(options.iterTimeMs, 'sha256', MASTER_KEY_BYTES);
-    creatingLuks = createLuks1({
-      masterKey,
-      passphrase: options.secret,
-      iterTimeMs: options.iterTimeMs,
-      layout: 'qemu',
-      iterations,
-    });
-    creatingLuks.catch(() => undefined); // awaited after the data
+    // The key slot's PBKDF2 runs beside the encryption; the header goes in last.
+    creatingLuks = (
+      await startLuks1({ masterKey, passphrase: options.secret, iterTimeMs: options.iterTimeMs, layout: 'qemu' })
+    ).created;
     signal?.throwIfAborted();
     keyHandle = await pool.addKey(masterKey, 'plain64');
     const handle = keyHandle;
@@ -93,14 +81,6 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
     const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
     const freeBuffers: Buffer[] = [];
     const zeroCluster = Buffer.alloc(clusterSize);
-    let reported = 0;
-    // Chunks finish out of order: report only forward movement.
-    const report = (bytesDone: number) => {
-      if (bytesDone <= reported) return;
-      reported = bytesDone;
-      meter.set(bytesDone);
-    };
-
     /** Reads one chunk of `count` clusters from `firstCluster`, zero-padded past the source's end. */
     const readChunk = async (firstCluster: number, count: number) => {
       const buffer = freeBuffers.pop() ?? allocTransferable(CHUNK_CLUSTERS * clusterSize);
@@ -151,7 +131,7 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
       const reportAt = Math.min((firstCluster + count) * clusterSize, reader.virtualSize);
       if (kept === 0) {
         freeBuffers.push(buffer);
-        report(reportAt);
+        meter.advanceTo(reportAt);
         continue;
       }
       const host = nextHost;
@@ -163,12 +143,12 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
         host,
         (written) => {
           freeBuffers.push(Buffer.from(written.buffer as ArrayBuffer));
-          report(reportAt);
+          meter.advanceTo(reportAt);
         },
       );
     }
     await output.drain();
-    report(reader.virtualSize);
+    meter.advanceTo(reader.virtualSize);
     signal?.throwIfAborted();
     const luks = await creatingLuks;
 
