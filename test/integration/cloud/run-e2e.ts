@@ -6,10 +6,13 @@ import { promisify } from 'node:util';
 import IbmKeyProtectApiV2 from '@ibm-cloud/ibm-key-protect/ibm-key-protect-api/v2';
 import { IamAuthenticator } from '@ibm-cloud/ibm-key-protect/auth';
 import COS from 'ibm-cos-sdk';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toolAvailable } from '../../../main/common/tools';
 import { startSandbox } from '../../../main/sandbox/sandbox';
 import type { TargetId } from '../../../main/targets';
+import { OsKeychain, probeKeychain } from '../../../main/secrets/keychain';
 import { runCli } from '../../helpers/cli';
+import { makeTempDir } from '../../helpers/temp-dir';
 
 const run = promisify(execFile);
 
@@ -135,4 +138,34 @@ async function decryptIndependently(
     out,
   ]);
   return readFile(out);
+}
+
+/**
+ * The whole `image-sealer run` for one target, as its own test file per target so the three run in parallel.
+ * The seal step keeps the DEK in the OS keychain until it is wrapped: CI runs this inside a keyring session.
+ */
+export function describeRunOnSandbox(target: TargetId): void {
+  describe(`image-sealer run on the sandbox, target ${target}`, () => {
+    const required = process.env.IMAGE_SEALER_REQUIRE_KEYRING === '1';
+    let keychain: { available: boolean };
+    let hasQemu = false;
+    let work: { dir: string; cleanup: () => Promise<void> };
+    beforeAll(async () => {
+      keychain = await probeKeychain(new OsKeychain());
+      hasQemu = await toolAvailable('qemu-img');
+      work = await makeTempDir(`run-e2e-${target}-`);
+    });
+    afterAll(async () => {
+      await work?.cleanup();
+    });
+
+    it('has a keychain when CI says it must', () => {
+      if (required) expect(keychain).toEqual({ available: true });
+    });
+
+    it('turns a generated disk into an available image that other tools decrypt to the source', async (context) => {
+      if (!keychain.available || !hasQemu) context.skip();
+      await runAndVerify(target, work.dir);
+    });
+  });
 }
