@@ -14,7 +14,8 @@
  * and on this VM then writes into memory the host has taken back, which costs it ~2 s more per GiB).
  *
  * Options: --runs N, --iter-time MS (default 10), --dir DIR (default: a temp dir), --quick (256 MiB images),
- * --keep (keep the generated images).
+ * --keep (keep the generated images), --tools native,cp (only the tools whose names start with these words),
+ * --modes durable (only these modes: cpu, durable).
  */
 import { execFile, spawn } from 'node:child_process';
 import { createCipheriv, randomBytes } from 'node:crypto';
@@ -32,10 +33,12 @@ interface Args {
   dir?: string;
   quick: boolean;
   keep: boolean;
+  tools: string[] | null;
+  modes: Array<'cpu' | 'durable'>;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { runs: 3, iterTime: 10, quick: false, keep: false };
+  const args: Args = { runs: 3, iterTime: 10, quick: false, keep: false, tools: null, modes: ['cpu', 'durable'] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--runs') args.runs = Math.max(1, Number(argv[++i]));
@@ -43,6 +46,8 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--dir') args.dir = argv[++i];
     else if (arg === '--quick') args.quick = true;
     else if (arg === '--keep') args.keep = true;
+    else if (arg === '--tools') args.tools = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (arg === '--modes') args.modes = (argv[++i] ?? '').split(',').filter((m): m is 'cpu' | 'durable' => m === 'cpu' || m === 'durable');
   }
   return args;
 }
@@ -210,9 +215,11 @@ async function main(): Promise<void> {
     }
   };
   for (const image of images) {
-    for (const mode of ['cpu', 'durable'] as const) {
+    for (const mode of args.modes) {
       durableMode = mode === 'durable';
-      const set = mode === 'cpu' && image === images[0] ? [...tools, ...classicTools] : tools;
+      const set = (mode === 'cpu' && image === images[0] ? [...tools, ...classicTools] : tools).filter(
+        (tool) => !args.tools || args.tools.some((word) => tool.name.startsWith(word)),
+      );
       const byTool = new Map<string, Row>();
       for (const tool of set) {
         const row: Row = { image: image.name, mode, tool: tool.name, virtualSize: image.size, samples: [] };
@@ -267,7 +274,7 @@ async function main(): Promise<void> {
   for (const row of table) console.log(line(row));
   console.log('');
   for (const image of images) {
-    for (const mode of ['cpu', 'durable'] as const) {
+    for (const mode of args.modes) {
       const native = medianOf(image.name, mode, 'native vpc');
       const qemu = medianOf(image.name, mode, 'qemu-img vpc');
       const cp = medianOf(image.name, mode, 'cp');

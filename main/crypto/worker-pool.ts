@@ -16,6 +16,10 @@ export interface XtsKeyHandle {
  * XTS on worker threads. Buffers travel by transfer, not copy: `run` takes ownership of `data`'s ArrayBuffer
  * (the caller's Buffer is detached afterwards) and resolves with a Buffer over the same memory, transformed in
  * place. Give it Buffers that own their whole ArrayBuffer (`allocTransferable`); others are copied first.
+ * A Buffer over a SharedArrayBuffer (ChunkSlots) travels not at all: the memory is handed to every worker the
+ * first time it is seen, each run names only a range of it, and `run` resolves with `data` itself, transformed
+ * in place; `releaseMemory` lets the workers drop it. Sending a large buffer per message instead makes every
+ * isolate count it as new external memory and collect garbage fully every few chunks.
  * Results resolve per request; callers keep order by awaiting in the order they submitted.
  */
 export interface XtsPool {
@@ -24,6 +28,8 @@ export interface XtsPool {
   removeKey(handle: XtsKeyHandle): Promise<void>;
   /** Transforms the given runs of `data` (each whole 512-byte sectors); bytes outside the runs are kept. */
   run(handle: XtsKeyHandle, data: Buffer, runs: readonly XtsRun[], decrypt: boolean, signal?: AbortSignal): Promise<Buffer>;
+  /** The workers forget a shared memory `run` handed them (when its user is done with it). */
+  releaseMemory(memory: SharedArrayBuffer): Promise<void>;
   /** Terminates the workers; pending requests reject with XTS_POOL_CLOSED. */
   close(): Promise<void>;
 }
@@ -70,8 +76,10 @@ interface WorkerSlot {
 class WorkerXtsPool implements XtsPool {
   private readonly slots: WorkerSlot[] = [];
   private readonly pending = new Map<number, Pending>();
+  private readonly sharedMemories = new Map<SharedArrayBuffer, number>();
   private nextRequestId = 1;
   private nextKeyId = 1;
+  private nextMemoryId = 1;
   private failure: AppError | null = null;
   private closed = false;
 
@@ -112,13 +120,14 @@ class WorkerXtsPool implements XtsPool {
   async run(handle: XtsKeyHandle, data: Buffer, runs: readonly XtsRun[], decrypt: boolean, signal?: AbortSignal): Promise<Buffer> {
     signal?.throwIfAborted();
     checkRuns(data.length, runs);
+    if (data.buffer instanceof SharedArrayBuffer) return this.runShared(handle, data, runs, decrypt, signal);
     let owned = data;
     if (data.byteOffset !== 0 || data.buffer.byteLength !== data.length) {
       owned = allocTransferable(data.length); // Buffer.from() could land in Node's shared pool slab
       data.copy(owned);
     }
     const buffer = owned.buffer as ArrayBuffer;
-    const slot = this.slots.reduce((best, candidate) => (candidate.inFlight < best.inFlight ? candidate : best));
+    const slot = this.leastBusy();
     const reply = this.request(
       slot,
       (requestId) => ({ type: 'run', requestId, keyId: handle.id, decrypt, buffer, runs: runs.map((r) => [...r] as const) }),
@@ -127,6 +136,60 @@ class WorkerXtsPool implements XtsPool {
     const result = signal ? await abortable(reply, signal) : await reply;
     if (result.type !== 'done') throw new Error('unexpected XTS worker reply');
     return Buffer.from(result.buffer);
+  }
+
+  async releaseMemory(memory: SharedArrayBuffer): Promise<void> {
+    const memoryId = this.sharedMemories.get(memory);
+    if (memoryId === undefined || this.closed) return;
+    this.sharedMemories.delete(memory);
+    await Promise.all(
+      this.slots.map((slot) => this.request(slot, (requestId) => ({ type: 'remove-memory', requestId, memoryId }), [])),
+    );
+  }
+
+  private async runShared(
+    handle: XtsKeyHandle,
+    data: Buffer,
+    runs: readonly XtsRun[],
+    decrypt: boolean,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
+    const memory = data.buffer as SharedArrayBuffer;
+    let memoryId = this.sharedMemories.get(memory);
+    if (memoryId === undefined) {
+      const id = this.nextMemoryId++;
+      memoryId = id;
+      this.sharedMemories.set(memory, id);
+      // Not awaited: each worker reads its messages in order, so the memory arrives before any run naming it.
+      for (const slot of this.slots) {
+        this.request(slot, (requestId) => ({ type: 'add-memory', requestId, memoryId: id, memory }), []).catch(
+          () => undefined, // a failing worker fails the pool, and the run below with it
+        );
+      }
+    }
+    const slot = this.leastBusy();
+    const id = memoryId;
+    const reply = this.request(
+      slot,
+      (requestId) => ({
+        type: 'run-shared',
+        requestId,
+        keyId: handle.id,
+        decrypt,
+        memoryId: id,
+        offset: data.byteOffset,
+        length: data.length,
+        runs: runs.map((r) => [...r] as const),
+      }),
+      [],
+    );
+    if (signal) await abortable(reply, signal);
+    else await reply;
+    return data;
+  }
+
+  private leastBusy(): WorkerSlot {
+    return this.slots.reduce((best, candidate) => (candidate.inFlight < best.inFlight ? candidate : best));
   }
 
   async close(): Promise<void> {
@@ -202,6 +265,10 @@ class InlineXtsPool implements XtsPool {
       else cipher.encrypt(part, firstSector);
     }
     return data;
+  }
+
+  async releaseMemory(): Promise<void> {
+    // runs happen on this thread, in the caller's memory: nothing to forget
   }
 
   async close(): Promise<void> {

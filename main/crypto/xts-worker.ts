@@ -1,12 +1,13 @@
 import { parentPort } from 'node:worker_threads';
 import { createXtsCipher, type XtsCipher } from './xts';
-import type { XtsWorkerReply, XtsWorkerRequest } from './xts-worker-protocol';
+import type { XtsRun, XtsWorkerReply, XtsWorkerRequest } from './xts-worker-protocol';
 
 /** One thread of the XTS pool: holds the pool's keys as ECB contexts and transforms buffers in place. */
 const port = parentPort;
 if (!port) throw new Error('xts-worker must run in a worker thread');
 
 const ciphers = new Map<number, XtsCipher>();
+const memories = new Map<number, SharedArrayBuffer>();
 
 port.on('message', (request: XtsWorkerRequest) => {
   try {
@@ -29,17 +30,27 @@ port.on('message', (request: XtsWorkerRequest) => {
         return;
       }
       case 'run': {
-        const cipher = ciphers.get(request.keyId);
-        if (!cipher) throw new Error(`unknown key ${request.keyId}`);
-        const data = new Uint8Array(request.buffer);
-        for (const [offset, length, firstSector] of request.runs) {
-          const part = data.subarray(offset, offset + length);
-          if (request.decrypt) cipher.decrypt(part, firstSector);
-          else cipher.encrypt(part, firstSector);
-        }
+        transform(request.keyId, new Uint8Array(request.buffer), request.runs, request.decrypt);
         port.postMessage({ type: 'done', requestId: request.requestId, buffer: request.buffer } satisfies XtsWorkerReply, [
           request.buffer,
         ]);
+        return;
+      }
+      case 'add-memory': {
+        memories.set(request.memoryId, request.memory);
+        reply({ type: 'ok', requestId: request.requestId });
+        return;
+      }
+      case 'remove-memory': {
+        memories.delete(request.memoryId);
+        reply({ type: 'ok', requestId: request.requestId });
+        return;
+      }
+      case 'run-shared': {
+        const memory = memories.get(request.memoryId);
+        if (!memory) throw new Error(`unknown shared memory ${request.memoryId}`);
+        transform(request.keyId, new Uint8Array(memory, request.offset, request.length), request.runs, request.decrypt);
+        reply({ type: 'ok', requestId: request.requestId });
         return;
       }
     }
@@ -53,6 +64,16 @@ port.on('message', (request: XtsWorkerRequest) => {
     });
   }
 });
+
+function transform(keyId: number, data: Uint8Array, runs: readonly XtsRun[], decrypt: boolean): void {
+  const cipher = ciphers.get(keyId);
+  if (!cipher) throw new Error(`unknown key ${keyId}`);
+  for (const [offset, length, firstSector] of runs) {
+    const part = data.subarray(offset, offset + length);
+    if (decrypt) cipher.decrypt(part, firstSector);
+    else cipher.encrypt(part, firstSector);
+  }
+}
 
 function reply(message: XtsWorkerReply): void {
   port!.postMessage(message);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter } from '../common/progress';
 import { luksCipherSpec, luksPayloadOffsetSectors, startLuks1, type CreatedLuks } from '../crypto/luks1';
-import { allocTransferable, type XtsKeyHandle, type XtsPool } from '../crypto/worker-pool';
+import type { XtsKeyHandle, XtsPool } from '../crypto/worker-pool';
 import type { DiskReader } from '../image/types';
 import { openLuksRawReader } from './luks-raw-reader';
+import { ChunkSlots } from './chunk-slots';
 import { readAhead, SealedOutput } from './sealed-output';
 import type { SealedFormatWriter, SealedWriteOptions, SealedWriteResult } from './writer';
 
@@ -36,8 +36,8 @@ export const luksRawWriter: SealedFormatWriter = {
     const masterKey = randomBytes(MASTER_KEY_BYTES);
     let handle: XtsKeyHandle | null = null;
     let creatingLuks: Promise<CreatedLuks> | null = null;
-    let file: FileHandle | null = null;
     let output: SealedOutput | null = null;
+    let slots: ChunkSlots | null = null;
     try {
       // The key slot's PBKDF2 runs beside the encryption; the header goes in last.
       creatingLuks = (
@@ -55,14 +55,15 @@ export const luksRawWriter: SealedFormatWriter = {
       const payloadSize = luksRawPayloadSize(reader.virtualSize);
       const holes = await holeMap(reader);
       const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
-      const freeBuffers: Buffer[] = [];
-
-      file = await open(options.outPath, 'w', 0o600);
-      output = new SealedOutput(file, { fsync: options.fsync, window: Math.max(4, pool.size * 3) });
+      const window = Math.max(4, pool.size * 3);
+      output = await SealedOutput.open(options.outPath, { flags: 'w', fsync: options.fsync, window });
+      // Enough for every chunk that can be in flight: read ahead, being handed on here, and in the output's window.
+      const chunkSlots = new ChunkSlots(READ_AHEAD + window + 2, CHUNK);
+      slots = chunkSlots;
       /** One chunk of the payload, read from the source unless it lies wholly in a hole (then zeros). */
       const readChunk = async (offset: number) => {
         const length = Math.min(CHUNK, payloadSize - offset);
-        const chunk = freeBuffers.pop() ?? allocTransferable(CHUNK);
+        const chunk = await chunkSlots.take();
         const sourceLength = Math.min(length, reader.virtualSize - offset);
         if (holes.covers(offset, sourceLength)) {
           chunk.fill(0, 0, length);
@@ -89,7 +90,7 @@ export const luksRawWriter: SealedFormatWriter = {
           encrypted.then((whole) => whole.subarray(0, length)),
           payloadStart + offset,
           (written) => {
-            freeBuffers.push(Buffer.from(written.buffer as ArrayBuffer));
+            chunkSlots.give(written);
             meter.advanceTo(reportAt);
           },
         );
@@ -98,18 +99,18 @@ export const luksRawWriter: SealedFormatWriter = {
       signal?.throwIfAborted();
       const luks = await creatingLuks;
       await output.write(luks.headerArea, 0);
-      await file.truncate(payloadStart + payloadSize);
+      await output.truncate(payloadStart + payloadSize);
       await output.finish();
       meter.finish();
       return { cipher: luksCipherSpec(luks.header) };
     } finally {
       // Nothing may still write into the file once it closes, and the key slot derivation reads the master key
       // until it settles.
-      await output?.settle();
+      await output?.close();
       await creatingLuks?.catch(() => undefined);
       masterKey.fill(0);
       if (handle) await pool.removeKey(handle).catch(() => undefined);
-      await file?.close();
+      if (slots) await pool.releaseMemory(slots.memory).catch(() => undefined);
     }
   },
 

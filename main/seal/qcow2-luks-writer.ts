@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter } from '../common/progress';
 import { luksCipherSpec, luksPayloadOffsetSectors, startLuks1, type CreatedLuks } from '../crypto/luks1';
-import { allocTransferable, type XtsKeyHandle } from '../crypto/worker-pool';
+import type { XtsKeyHandle } from '../crypto/worker-pool';
 import type { DiskReader } from '../image/types';
 import { openQcow2LuksReader } from './qcow2-luks-reader';
 import { encodeQcow2Header, QCOW2_CRYPT_LUKS, QCOW2_REFCOUNT_ORDER, QCOW_OFLAG_COPIED } from './qcow2-luks-format';
+import { ChunkSlots } from './chunk-slots';
 import { readAhead, SealedOutput } from './sealed-output';
 import type { SealedFormatWriter, SealedWriteOptions, SealedWriteResult } from './writer';
 
@@ -55,7 +55,7 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
 
   const masterKey = randomBytes(MASTER_KEY_BYTES);
   let keyHandle: XtsKeyHandle | null = null;
-  let file: FileHandle | null = null;
+  let slots: ChunkSlots | null = null;
   let output: SealedOutput | null = null;
   let creatingLuks: Promise<CreatedLuks> | null = null;
   try {
@@ -74,16 +74,18 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
     const l1Clusters = Math.max(1, Math.ceil((l1Size * 8) / clusterSize));
     const dataStart = l1Offset + l1Clusters * clusterSize;
 
-    file = await open(options.outPath, 'wx', 0o600);
-    output = new SealedOutput(file, { fsync: options.fsync, window: Math.max(4, pool.size * 3) });
+    const window = Math.max(4, pool.size * 3);
+    output = await SealedOutput.open(options.outPath, { flags: 'wx', fsync: options.fsync, window });
+    // Enough for every chunk that can be in flight: read ahead, being sorted here, and in the output's window.
+    const chunkSlots = new ChunkSlots(READ_AHEAD + window + 2, CHUNK_CLUSTERS * clusterSize);
+    slots = chunkSlots;
     const l2Tables = new Map<number, Buffer>();
     let nextHost = dataStart;
     const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
-    const freeBuffers: Buffer[] = [];
     const zeroCluster = Buffer.alloc(clusterSize);
     /** Reads one chunk of `count` clusters from `firstCluster`, zero-padded past the source's end. */
     const readChunk = async (firstCluster: number, count: number) => {
-      const buffer = freeBuffers.pop() ?? allocTransferable(CHUNK_CLUSTERS * clusterSize);
+      const buffer = await chunkSlots.take();
       const start = firstCluster * clusterSize;
       const readable = Math.min(count * clusterSize, reader.virtualSize - start);
       const got = await reader.read(start, buffer.subarray(0, readable));
@@ -130,7 +132,7 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
       }
       const reportAt = Math.min((firstCluster + count) * clusterSize, reader.virtualSize);
       if (kept === 0) {
-        freeBuffers.push(buffer);
+        chunkSlots.give(buffer);
         meter.advanceTo(reportAt);
         continue;
       }
@@ -142,7 +144,7 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
         encrypted.then((whole) => whole.subarray(0, bytes)),
         host,
         (written) => {
-          freeBuffers.push(Buffer.from(written.buffer as ArrayBuffer));
+          chunkSlots.give(written);
           meter.advanceTo(reportAt);
         },
       );
@@ -208,11 +210,11 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
   } finally {
     // Nothing may still write into the file once we return (the caller deletes it on failure), and the key
     // slot derivation still reads the master key until it settles.
-    await output?.settle();
+    await output?.close();
     await creatingLuks?.catch(() => undefined);
     masterKey.fill(0);
     if (keyHandle) await pool.removeKey(keyHandle).catch(() => undefined);
-    await file?.close();
+    if (slots) await pool.releaseMemory(slots.memory).catch(() => undefined);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 
 /**
@@ -52,17 +52,19 @@ export interface SealedOutputOptions {
   fsync?: boolean;
   /** chunks being encrypted or written at once; bounds memory to about this many chunk buffers */
   window: number;
+  /** how to open the file: 'w' (replace) or 'wx' (must not exist) */
+  flags: 'w' | 'wx';
 }
 
 /**
- * With fsync on, flush every this many bytes while encrypting goes on, so the disk writes in parallel with the
- * CPU work instead of all at the final fsync.
+ * With fsync on, flush every this many bytes while encrypting goes on, so the disk writes in
+ * parallel with the CPU work instead of all at the final fsync.
  */
 const FLUSH_EVERY = 128 * 1024 * 1024;
 
 /**
- * Positional writes of encrypted chunks into the sealed file while later chunks are still being encrypted,
- * with background flushes so the disk works while the CPU does.
+ * The sealed file: positional writes of encrypted chunks while later chunks are still being encrypted, with
+ * background flushes so the disk works while the CPU does, and the metadata written last.
  */
 export class SealedOutput {
   private readonly inFlight = new Set<Promise<void>>();
@@ -72,11 +74,15 @@ export class SealedOutput {
   private unflushed = 0;
   private readonly fsync: boolean;
 
-  constructor(
+  private constructor(
     private readonly file: FileHandle,
     private readonly options: SealedOutputOptions,
   ) {
     this.fsync = options.fsync !== false;
+  }
+
+  static async open(path: string, options: SealedOutputOptions): Promise<SealedOutput> {
+    return new SealedOutput(await open(path, options.flags, 0o600), options);
   }
 
   /**
@@ -85,14 +91,12 @@ export class SealedOutput {
    * chunk surfaces from a later `add` or from `drain`.
    */
   async add(data: Promise<Buffer>, position: number, onWritten?: (written: Buffer) => void): Promise<void> {
-    // One write at a time, in the order added: a file system takes one buffered writer per file anyway (ext4's
-    // inode lock), and on 2 cores the writers waiting for it spun on the lock and took CPU from the encryption.
+    // One write at a time, in the order added: a file system takes one writer per file anyway (ext4's inode
+    // lock), and on 2 cores the writers waiting for it spun on the lock and took CPU from the encryption.
     const task: Promise<void> = this.writing
       .then(() => data)
       .then(async (bytes) => {
-        await writeFully(this.file, bytes, position);
-        this.unflushed += bytes.length;
-        this.flushInBackground();
+        await this.writeChunk(bytes, position);
         onWritten?.(bytes);
       })
       .finally(() => this.inFlight.delete(task));
@@ -113,15 +117,27 @@ export class SealedOutput {
     return writeFully(this.file, data, position);
   }
 
+  /** Cuts or extends the file to `size` bytes. */
+  truncate(size: number): Promise<void> {
+    return this.file.truncate(size);
+  }
+
   /** The final fsync, when asked for. */
   async finish(): Promise<void> {
     await this.drain();
     if (this.fsync) await this.file.sync();
   }
 
-  /** For `finally`: waits for everything started, whatever happened, so nothing writes after the file closes. */
-  async settle(): Promise<void> {
+  /** For `finally`: waits for everything started, whatever happened, then closes the file. */
+  async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight, ...this.flushes]);
+    await this.file.close();
+  }
+
+  private async writeChunk(bytes: Buffer, position: number): Promise<void> {
+    await writeFully(this.file, bytes, position);
+    this.unflushed += bytes.length;
+    this.flushInBackground();
   }
 
   private flushInBackground(): void {

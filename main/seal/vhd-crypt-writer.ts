@@ -1,9 +1,9 @@
-import { open } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter, type ProgressListener } from '../common/progress';
-import { allocTransferable, type XtsKeyHandle, type XtsPool } from '../crypto/worker-pool';
+import type { XtsKeyHandle, XtsPool } from '../crypto/worker-pool';
 import { createXtsCipher } from '../crypto/xts';
 import type { DiskReader } from '../image/types';
+import { ChunkSlots } from './chunk-slots';
 import { readAhead, SealedOutput } from './sealed-output';
 import { openVhdCryptReader } from './vhd-crypt-reader';
 import type { SealedFormatWriter, SealedWriteOptions, SealedWriteResult } from './writer';
@@ -49,6 +49,8 @@ export interface VhdCryptWriteOptions {
   fsync?: boolean;
   /** blocks read and encrypted ahead of the writes; bounds memory to about 2 × window × 2 MiB */
   window?: number;
+  /** the block buffers (`vhdCryptSlots(window)`), when the caller shares them with a pool; default: its own */
+  slots?: ChunkSlots;
   /** fixed for tests; fresh otherwise */
   now?: Date;
   uuid?: Buffer;
@@ -64,6 +66,12 @@ export interface VhdCryptWriteResult {
 }
 
 const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
+
+/** Buffers for the blocks in flight, each laid out as stored: bitmap sector, then the block's data. */
+export function vhdCryptSlots(window: number): ChunkSlots {
+  // read ahead (window) + being handed on (1) + in the output's window
+  return new ChunkSlots(2 * window + 2, BLOCK_BITMAP_SECTORS * SECTOR_SIZE + BLOCK_SIZE);
+}
 
 /** Human name of the cipher for manifests and the UI; IBM calls 32/64-byte keys "AES 256/512 bit". */
 export function vhdCryptCipherName(keyBytes: number): string {
@@ -96,14 +104,14 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
   const present = new Array<boolean>(layout.blockCount).fill(false);
   const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
 
-  const file = await open(options.outPath, 'w', 0o600);
-  const output = new SealedOutput(file, { fsync: options.fsync, window });
+  const slots = options.slots ?? vhdCryptSlots(window);
+  const output = await SealedOutput.open(options.outPath, { flags: 'w', fsync: options.fsync, window });
   try {
     let endSector = layout.endOfHeadersSector;
     let storedBlocks = 0;
     function* blockReads() {
       for (let block = 0; block < layout.blockCount; block += 1) {
-        yield async () => ({ block, stored: await readBlock(reader, block, maybeData[block] === 1) });
+        yield async () => ({ block, stored: await readBlock(reader, block, maybeData[block] === 1, slots) });
       }
     }
     for await (const { block, stored } of readAhead(blockReads(), window)) {
@@ -123,6 +131,7 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
         await output.add(
           encrypt(stored, BLOCK_BITMAP_SECTORS * SECTOR_SIZE, block * SECTORS_PER_BLOCK),
           bitmapSector * SECTOR_SIZE,
+          (written) => slots.give(written),
         );
       }
       meter.add(Math.min(BLOCK_SIZE, reader.virtualSize - block * BLOCK_SIZE));
@@ -149,7 +158,7 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
     const fileSize = endSector * SECTOR_SIZE + footer.length;
     await output.write(footer, endSector * SECTOR_SIZE);
     // A longer file left by an earlier attempt must not keep bytes past the footer.
-    await file.truncate(fileSize);
+    await output.truncate(fileSize);
     await output.finish();
     meter.finish({ storedBlocks, blockCount: layout.blockCount });
     return {
@@ -160,10 +169,9 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
       blockCount: layout.blockCount,
     };
   } finally {
-    // Nothing may still be writing into the handle when it closes (readAhead waits for its own reads).
-    await output.settle();
+    // Nothing may still be writing into the file when it closes (readAhead waits for its own reads).
+    await output.close();
     localCipher?.dispose();
-    await file.close();
   }
 }
 
@@ -183,9 +191,14 @@ async function blocksWithData(reader: DiskReader, blockCount: number): Promise<U
  * Reads one block into a buffer laid out as it is stored (bitmap sector, then data), or null when the block
  * is all zeros. The part of a last block beyond the source's end is zero.
  */
-async function readBlock(reader: DiskReader, block: number, mayHoldData: boolean): Promise<Buffer | null> {
+async function readBlock(
+  reader: DiskReader,
+  block: number,
+  mayHoldData: boolean,
+  slots: ChunkSlots,
+): Promise<Buffer | null> {
   if (!mayHoldData) return null;
-  const stored = allocTransferable(BLOCK_BITMAP_SECTORS * SECTOR_SIZE + BLOCK_SIZE);
+  const stored = (await slots.take()).subarray(0, BLOCK_BITMAP_SECTORS * SECTOR_SIZE + BLOCK_SIZE);
   FULL_BLOCK_BITMAP.copy(stored, 0);
   const data = stored.subarray(BLOCK_BITMAP_SECTORS * SECTOR_SIZE);
   const offset = block * BLOCK_SIZE;
@@ -198,7 +211,9 @@ async function readBlock(reader: DiskReader, block: number, mayHoldData: boolean
     );
   }
   data.fill(0, length);
-  return data.equals(ZERO_BLOCK) ? null : stored;
+  if (!data.equals(ZERO_BLOCK)) return stored;
+  slots.give(stored);
+  return null;
 }
 
 /** The encryptor that runs each block on the shared worker pool, with a key handle added for this write. */
@@ -231,6 +246,8 @@ export const vhdCryptWriter: SealedFormatWriter = {
   async write(options: SealedWriteOptions): Promise<SealedWriteResult> {
     assertVhdCryptKey(options.secret);
     const handle = await options.pool.addKey(options.secret, 'plain');
+    const window = Math.max(4, options.pool.size * 2);
+    const slots = vhdCryptSlots(window);
     try {
       const result = await writeVhdCrypt({
         reader: options.reader,
@@ -240,11 +257,13 @@ export const vhdCryptWriter: SealedFormatWriter = {
         signal: options.signal,
         onProgress: options.onProgress,
         fsync: options.fsync,
-        window: Math.max(4, options.pool.size * 2),
+        window,
+        slots,
       });
       return { cipher: result.cipher };
     } finally {
       await options.pool.removeKey(handle).catch(() => undefined);
+      await options.pool.releaseMemory(slots.memory).catch(() => undefined);
     }
   },
 

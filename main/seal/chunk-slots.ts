@@ -1,0 +1,59 @@
+/**
+ * The chunk buffers of a seal, carved out of one shared memory that the encryption workers get once: a worker
+ * then transforms a slot in place, with no transfer of the chunk to the worker and back (transferring large
+ * buffers makes every isolate count them as new external memory and collect garbage fully every few chunks).
+ * The memory comes from WebAssembly.Memory: its own page-aligned mapping, so every slot (whole pages) is
+ * page-aligned too.
+ */
+
+const PAGE = 4096;
+const WASM_PAGE = 65536;
+
+/** The part of the WebAssembly API used here (the Node typings this project builds with do not declare it). */
+interface WasmMemoryApi {
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => { buffer: SharedArrayBuffer };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmMemoryApi }).WebAssembly;
+
+export class ChunkSlots {
+  readonly memory: SharedArrayBuffer;
+  /** Bytes per slot: the asked size rounded up to whole pages. */
+  readonly slotBytes: number;
+  private readonly free: number[] = [];
+  private readonly inUse: boolean[];
+  private readonly waiting: Array<(slot: number) => void> = [];
+
+  constructor(
+    readonly count: number,
+    bytesPerSlot: number,
+  ) {
+    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(bytesPerSlot) || bytesPerSlot < 1) {
+      throw new RangeError(`ChunkSlots needs at least one slot of at least one byte (${count} × ${bytesPerSlot})`);
+    }
+    this.slotBytes = Math.ceil(bytesPerSlot / PAGE) * PAGE;
+    const pages = Math.ceil((count * this.slotBytes) / WASM_PAGE);
+    this.memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true }).buffer;
+    this.inUse = new Array<boolean>(count).fill(false);
+    for (let slot = count - 1; slot >= 0; slot--) this.free.push(slot);
+  }
+
+  /** A whole free slot (its contents are whatever the last user left); waits while every slot is in use. */
+  async take(): Promise<Buffer> {
+    const slot = this.free.pop() ?? (await new Promise<number>((resolve) => this.waiting.push(resolve)));
+    this.inUse[slot] = true;
+    return Buffer.from(this.memory, slot * this.slotBytes, this.slotBytes);
+  }
+
+  /** Returns the slot `buffer` lies in (any view that starts at a slot's start). */
+  give(buffer: Uint8Array): void {
+    if (buffer.buffer !== this.memory || buffer.byteOffset % this.slotBytes !== 0) {
+      throw new RangeError('ChunkSlots.give: not a view at the start of one of these slots');
+    }
+    const slot = buffer.byteOffset / this.slotBytes;
+    if (!this.inUse[slot]) throw new RangeError(`ChunkSlots.give: slot ${slot} is not in use`);
+    this.inUse[slot] = false;
+    const waiter = this.waiting.shift();
+    if (waiter) waiter(slot);
+    else this.free.push(slot);
+  }
+}
