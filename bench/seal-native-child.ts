@@ -32,7 +32,8 @@ if (waitForGo) {
   process.stdin.pause();
 }
 const started = performance.now();
-const reader = await openDiskReader(source);
+// As the sealing service opens it: a raw source's holes come from the file system's extent map.
+const reader = await openDiskReader(source, { fileHoles: true });
 await sealedFormatFor(target).write({
   reader,
   outPath: out,

@@ -1,10 +1,17 @@
 import type { DiskReader, ProbeResult } from './types';
+import { fileDataRanges, withDataRanges } from './file-holes';
 import { inspectImage } from './inspect';
 import { changedError } from './image-file';
 
 export interface OpenReaderOptions {
   /** the probe this job was planned from: opening fails with IMAGE_CHANGED if the file differs from it */
   expected?: Pick<ProbeResult, 'fileSize' | 'mtimeMs'>;
+  /**
+   * For a raw image, report the file's holes as the file system records them (see file-holes.ts), so a writer
+   * skips them unread. Off for digests: a source's digest reads every byte, so verifying a seal also checks
+   * this hole map.
+   */
+  fileHoles?: boolean;
 }
 
 /**
@@ -25,7 +32,10 @@ export async function openDiskReader(path: string, options: OpenReaderOptions = 
     );
   }
   try {
-    return await inspection.openReader();
+    const reader = await inspection.openReader();
+    if (!options.fileHoles || reader.format !== 'raw') return reader;
+    const ranges = await fileDataRanges(path, file.size);
+    return ranges ? withDataRanges(reader, ranges) : reader;
   } catch (error) {
     await file.close().catch(() => undefined);
     throw error;

@@ -9,7 +9,8 @@ import { checkReadRange, closeChecked } from './reader-support';
  * extents() reports the whole disk as allocated. Node has no SEEK_DATA/SEEK_HOLE, and finding zero runs by
  * scanning would read the whole image a second time; the writers skip all-zero clusters as they go, so
  * holes still end up as holes in the sealed output. (st_blocks cannot be trusted for this either: file
- * systems with inline data report 0 blocks for small files that do hold data.)
+ * systems with inline data report 0 blocks for small files that do hold data.) For sealing, openDiskReader
+ * can put the file system's own hole map in front of it (file-holes.ts).
  */
 export class FlatReader implements DiskReader {
   constructor(

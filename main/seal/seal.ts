@@ -142,7 +142,7 @@ export async function sealImage(options: SealImageOptions): Promise<SealResult> 
   try {
     let cipher: string;
     if (engine === 'native') {
-      const reader = await openDiskReader(sourcePath, { expected: probe });
+      const reader = await openDiskReader(sourcePath, { expected: probe, fileHoles: true });
       readers.push(reader);
       const written = await sealedFormatFor(target).write({
         reader,

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createXtsPool, type XtsPool } from '../../../main/crypto/worker-pool';
-import { hashVirtualContent, openDiskReader } from '../../../main/image';
+import { hashVirtualContent, openDiskReader, type Extent } from '../../../main/image';
+import { fileDataRanges } from '../../../main/image/file-holes';
 import { openQcow2LuksReader } from '../../../main/seal/qcow2-luks-reader';
 import { qcow2LuksWriter } from '../../../main/seal/qcow2-luks-writer';
 import { sectorPadded } from '../../../main/seal/sector-padded-reader';
@@ -32,9 +33,9 @@ describe.skipIf(!haveQemuImg)('native qcow2 + LUKS writer, checked by qemu-img',
   });
 
 
-  async function sealAndCheck(source: string, driver: string): Promise<void> {
+  async function sealAndCheck(source: string, driver: string, fileHoles = false): Promise<void> {
     const out = join(dir, `sealed-${Math.random().toString(36).slice(2)}.qcow2`);
-    const reader = await openDiskReader(source);
+    const reader = await openDiskReader(source, { fileHoles });
     let sourceDigest: string;
     try {
       const result = await qcow2LuksWriter.write({ reader, outPath: out, secret: passphrase, iterTimeMs: 10, pool });
@@ -108,6 +109,29 @@ describe.skipIf(!haveQemuImg)('native qcow2 + LUKS writer, checked by qemu-img',
     const odd = join(dir, 'odd.raw');
     await writeFile(odd, randomBytes(MiB + 1234));
     await sealAndCheck(odd, 'raw');
+  });
+
+  it('seals a sparse raw disk from the file system\'s hole map (as the sealing service opens it), holes unread', async () => {
+    const raw = join(dir, 'holes.raw');
+    await makeRaw(raw, 16 * MiB);
+    const reader = await openDiskReader(raw, { fileHoles: true });
+    const extents: Extent[] = [];
+    try {
+      for await (const extent of reader.extents()) extents.push(extent);
+    } finally {
+      await reader.close();
+    }
+    const mapped = await fileDataRanges(raw, 16 * MiB);
+    if (mapped) {
+      // makeRaw wrote ~3 MiB of its 16: the rest is reported as holes (whole file-system blocks around the data)
+      const holeBytes = extents.filter((e) => !e.allocated).reduce((sum, e) => sum + e.length, 0);
+      expect(holeBytes).toBeGreaterThan(10 * MiB);
+      expect(extents.find((e) => e.allocated && e.offset <= 3 * MiB && e.offset + e.length >= 5 * MiB)).toBeDefined();
+    } else {
+      // no FIEMAP here (not Linux, no filefrag, tmpfs): everything is read, as before
+      expect(extents).toEqual([{ offset: 0, length: 16 * MiB, allocated: true }]);
+    }
+    await sealAndCheck(raw, 'raw', true);
   });
 
 });
