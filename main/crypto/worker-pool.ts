@@ -18,8 +18,8 @@ export interface XtsKeyHandle {
  * place. Give it Buffers that own their whole ArrayBuffer (`allocTransferable`); others are copied first.
  * A Buffer over a SharedArrayBuffer (ChunkSlots) travels not at all: the memory is handed to every worker the
  * first time it is seen, each run names only a range of it, and `run` resolves with `data` itself, transformed
- * in place; `releaseMemory` lets the workers drop it. Sending a large buffer per message instead makes every
- * isolate count it as new external memory and collect garbage fully every few chunks.
+ * in place; `releaseMemory` lets the workers drop it. (Transferring large buffers back and forth made each
+ * isolate count them as new external memory: in the upload path, 16 MiB parts caused a full GC every few parts.)
  * Results resolve per request; callers keep order by awaiting in the order they submitted.
  */
 export interface XtsPool {

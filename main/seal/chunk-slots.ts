@@ -1,23 +1,14 @@
 /**
- * The chunk buffers of a seal, carved out of one shared memory that the encryption workers get once: a worker
- * then transforms a slot in place, with no transfer of the chunk to the worker and back (transferring large
- * buffers makes every isolate count them as new external memory and collect garbage fully every few chunks).
- * The memory comes from WebAssembly.Memory: its own page-aligned mapping, so every slot (whole pages) is
- * page-aligned too.
+ * The chunk buffers of a seal, carved out of one SharedArrayBuffer that the encryption workers get once: a
+ * worker then transforms a slot in place, with no transfer of the chunk to the worker and back, nor the copy
+ * `run` makes of a Buffer that shares its ArrayBuffer with others.
  */
 
 const PAGE = 4096;
-const WASM_PAGE = 65536;
-
-/** The part of the WebAssembly API used here (the Node typings this project builds with do not declare it). */
-interface WasmMemoryApi {
-  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => { buffer: SharedArrayBuffer };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmMemoryApi }).WebAssembly;
 
 export class ChunkSlots {
   readonly memory: SharedArrayBuffer;
-  /** Bytes per slot: the asked size rounded up to whole pages. */
+  /** Bytes per slot: the asked size rounded up to whole pages (4 KiB). */
   readonly slotBytes: number;
   private readonly free: number[] = [];
   private readonly inUse: boolean[];
@@ -31,8 +22,7 @@ export class ChunkSlots {
       throw new RangeError(`ChunkSlots needs at least one slot of at least one byte (${count} × ${bytesPerSlot})`);
     }
     this.slotBytes = Math.ceil(bytesPerSlot / PAGE) * PAGE;
-    const pages = Math.ceil((count * this.slotBytes) / WASM_PAGE);
-    this.memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true }).buffer;
+    this.memory = new SharedArrayBuffer(count * this.slotBytes);
     this.inUse = new Array<boolean>(count).fill(false);
     for (let slot = count - 1; slot >= 0; slot--) this.free.push(slot);
   }
