@@ -3,7 +3,7 @@
  * 2 GiB virtual (half random data, half holes) and 1 GiB fully random.
  *
  * - CPU-bound: source in the page cache, no final sync — the engine's own speed.
- * - durable: every run followed by `sync` — what the disk allows.
+ * - durable: source in the page cache too, every run followed by `sync` — what the disk allows.
  * Median of N runs (default 3), all in this run. MB/s are of virtual content (10^6 bytes/s). Peak RSS and CPU
  * seconds come from /usr/bin/time (the native engine runs in a child process for that). In durable mode the
  * native engine flushes its own file as it goes and fsyncs it, as the sealing service always has it do. The native engine's
@@ -233,10 +233,13 @@ async function main(): Promise<void> {
           // (CPU-bound mode), and the last output just deleted. That last point matters on this VM: memory freed
           // more than about a second earlier has been handed back to the host, and writing 1 GiB into such pages
           // took 2.4 s instead of 0.2 s here — a tool that started later than another would pay it alone.
+          // The source is warmed in both modes: durable runs measure writing to the disk, not reading from it.
+          // This VM pages out memory nobody touched for a few seconds (a DAMON "pageout" scheme, up to 128 MiB/s),
+          // so a source left alone during a 12-second qemu-img run is partly back on the disk.
           const prepare = async () => {
             await rm(out, { force: true });
             await syncAll();
-            if (mode === 'cpu') await warm(image.file);
+            await warm(image.file);
           };
           const sample = await attempt(() => tool.run(image.file, prepare));
           if (mode === 'durable') sample.wallMs += await syncAll();
@@ -256,17 +259,20 @@ async function main(): Promise<void> {
   };
   for (const row of rows) {
     const wall = median(row.samples.map((s) => s.wallMs));
+    const walls = row.samples.map((s) => s.wallMs);
     table.push([
       row.image,
       row.mode === 'cpu' ? 'CPU-bound' : 'durable+sync',
       row.tool,
       `${(wall / 1000).toFixed(2)} s`,
+      `${(Math.min(...walls) / 1000).toFixed(2)}–${(Math.max(...walls) / 1000).toFixed(2)} s`,
       `${mbps(row.virtualSize, wall).toFixed(0)} MB/s`,
       `${median(row.samples.map((s) => s.cpuS)).toFixed(2)} s`,
       `${Math.max(...row.samples.map((s) => s.maxRssMB)).toFixed(0)} MB`,
     ]);
   }
-  const headers = ['image', 'mode', 'tool', 'median time', 'virtual MB/s', 'CPU (user+sys)', 'peak RSS'];
+  // The range shows how much this machine's speed moved during the run: on a shared VM it can swing by half.
+  const headers = ['image', 'mode', 'tool', 'median time', 'range', 'virtual MB/s', 'CPU (user+sys)', 'peak RSS'];
   const widths = headers.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(line(headers));
