@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import type { DiskReader, Extent } from './types';
 import { ExtentMerger } from './reader-support';
 
@@ -17,15 +20,35 @@ export type DataRanges = ReadonlyArray<readonly [start: number, end: number]>;
  */
 export async function fileDataRanges(path: string, size: number): Promise<DataRanges | null> {
   if (process.platform !== 'linux') return null;
+  const filefrag = await findFilefrag();
+  if (!filefrag) return null;
   const output = await new Promise<string | null>((resolve) => {
     execFile(
-      'filefrag',
+      filefrag,
       ['-s', '-e', '-b512', '--', path],
       { timeout: 60_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } },
       (error, stdout) => resolve(error ? null : stdout),
     );
   });
   return output === null ? null : parseFilefrag(output, size);
+}
+
+/** filefrag lives in /usr/sbin, which is not on a normal Debian user's PATH. */
+async function findFilefrag(): Promise<string | null> {
+  const onPath = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, 'filefrag'));
+  for (const candidate of [...onPath, '/usr/sbin/filefrag', '/sbin/filefrag']) {
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  }
+  return null;
 }
 
 const SECTOR = 512;
