@@ -7,7 +7,7 @@ export interface OpenReaderOptions {
   /** the probe this job was planned from: opening fails with IMAGE_CHANGED if the file differs from it */
   expected?: Pick<ProbeResult, 'fileSize' | 'mtimeMs'>;
   /**
-   * For a raw image, report the file's holes as the file system records them (see file-holes.ts), so a writer
+   * For a raw image or fixed VHD, report the file's holes as the file system records them (see file-holes.ts), so a writer
    * skips them unread. Off for digests: a source's digest reads every byte, so verifying a seal also checks
    * this hole map.
    */
@@ -33,7 +33,8 @@ export async function openDiskReader(path: string, options: OpenReaderOptions = 
   }
   try {
     const reader = await inspection.openReader();
-    if (!options.fileHoles || reader.format !== 'raw') return reader;
+    // Raw and fixed VHD store the disk as is from the file's first byte, so the file's holes are the disk's.
+    if (!options.fileHoles || (reader.format !== 'raw' && reader.format !== 'vhd-fixed')) return reader;
     const ranges = await fileDataRanges(path, file.size);
     return ranges ? withDataRanges(reader, ranges) : reader;
   } catch (error) {
