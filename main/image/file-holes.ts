@@ -15,8 +15,9 @@ export type DataRanges = ReadonlyArray<readonly [start: number, end: number]>;
  * pages with zeros for it. `-s` flushes the file first, so data still in the page cache is mapped like the rest
  * (unflushed data behind an unwritten or delayed extent is what once made FIEMAP-based copies lose data).
  *
- * Resolves with null when this cannot be known: not Linux, no filefrag, a file system without FIEMAP (tmpfs), or
- * output it does not understand. The caller then reads everything.
+ * Resolves with null when this cannot be known: not Linux, no filefrag, a file system without FIEMAP (tmpfs),
+ * output it does not understand, or no answer within 15 s (a stuck network file system must not hold the seal
+ * up for long). The caller then reads everything.
  */
 export async function fileDataRanges(path: string, size: number): Promise<DataRanges | null> {
   if (process.platform !== 'linux') return null;
@@ -26,7 +27,7 @@ export async function fileDataRanges(path: string, size: number): Promise<DataRa
     execFile(
       filefrag,
       ['-s', '-e', '-b512', '--', path],
-      { timeout: 60_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } },
+      { timeout: 15_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } },
       (error, stdout) => resolve(error ? null : stdout),
     );
   });
