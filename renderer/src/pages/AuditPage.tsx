@@ -1,22 +1,10 @@
-import {
-  Button,
-  InlineLoading,
-  InlineNotification,
-  Pagination,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableHeader,
-  TableRow,
-  Link,
-} from '@carbon/react';
+import { Button, InlineLoading, InlineNotification, Pagination, TableCell, TableRow, Link } from '@carbon/react';
 import { Checkmark, Download, Renew } from '@carbon/icons-react';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { downloadText } from '../components/files';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { HeadedTable } from '../components/HeadedTable';
 import { PageHeader } from '../components/PageHeader';
 import { formatDateTime, formatInteger, shortDigest } from '../format/format';
 import { useApi, useJobsVersion } from '../state/api-context';
@@ -161,44 +149,35 @@ export function AuditPage() {
       {entries !== null && entries.length === 0 && <p>{t('audit.empty')}</p>}
       {entries !== null && entries.length > 0 && (
         <>
-          <TableContainer title={t('audit.tableTitle')} description={t('audit.tableDescription')}>
-            <Table aria-label={t('audit.tableTitle')} data-testid="audit-table" size="md">
-              <TableHead>
-                <TableRow>
-                  <TableHeader>{t('audit.seq')}</TableHeader>
-                  <TableHeader>{t('audit.time')}</TableHeader>
-                  <TableHeader>{t('audit.type')}</TableHeader>
-                  <TableHeader>{t('audit.job')}</TableHeader>
-                  <TableHeader>{t('audit.data')}</TableHeader>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {shown.map((entry) => (
-                  <TableRow key={entry.seq}>
-                    <TableCell>{entry.seq}</TableCell>
-                    <TableCell>
-                      <time dateTime={entry.ts}>{formatDateTime(entry.ts, i18n.language)}</time>
-                    </TableCell>
-                    <TableCell>
-                      <code>{entry.type}</code>
-                    </TableCell>
-                    <TableCell>
-                      {entry.jobId ? (
-                        <Link href={routeHref({ page: 'job', jobId: entry.jobId })}>
-                          {shortDigest(entry.jobId, 16, 4)}
-                        </Link>
-                      ) : (
-                        '—'
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      <span className="is-audit-data">{summarizeData(entry.data)}</span>
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
+          <HeadedTable
+            title={t('audit.tableTitle')}
+            description={t('audit.tableDescription')}
+            testId="audit-table"
+            size="md"
+            columns={[t('audit.seq'), t('audit.time'), t('audit.type'), t('audit.job'), t('audit.data')]}
+          >
+            {shown.map((entry) => (
+              <TableRow key={entry.seq}>
+                <TableCell>{entry.seq}</TableCell>
+                <TableCell>
+                  <time dateTime={entry.ts}>{formatDateTime(entry.ts, i18n.language)}</time>
+                </TableCell>
+                <TableCell>
+                  <code>{entry.type}</code>
+                </TableCell>
+                <TableCell>
+                  {entry.jobId ? (
+                    <Link href={routeHref({ page: 'job', jobId: entry.jobId })}>{shortDigest(entry.jobId, 16, 4)}</Link>
+                  ) : (
+                    '—'
+                  )}
+                </TableCell>
+                <TableCell>
+                  <span className="is-audit-data">{summarizeData(entry.data)}</span>
+                </TableCell>
+              </TableRow>
+            ))}
+          </HeadedTable>
           <Pagination
             page={page}
             pageSize={pageSize}

@@ -1,24 +1,11 @@
-import {
-  Button,
-  InlineLoading,
-  Link,
-  Search,
-  Select,
-  SelectItem,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from '@carbon/react';
+import { Button, InlineLoading, Link, Search, Select, SelectItem, TableCell, TableRow } from '@carbon/react';
 import { Add, CloudUpload, Renew } from '@carbon/icons-react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../main/jobs/job';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { pathForDroppedFile } from '../components/files';
+import { HeadedTable } from '../components/HeadedTable';
 import { PageHeader } from '../components/PageHeader';
 import { StateTag } from '../components/StateTag';
 import { useFileDrop } from '../components/useFileDrop';
@@ -174,45 +161,37 @@ export function JobsPage() {
               ))}
             </Select>
           </div>
-          <TableContainer title={t('jobs.tableTitle')} description={t('jobs.tableDescription')}>
-            <Table aria-label={t('jobs.tableTitle')} data-testid="jobs-table">
-              <TableHead>
-                <TableRow>
-                  <TableHeader>{t('jobs.name')}</TableHeader>
-                  <TableHeader>{t('jobs.state')}</TableHeader>
-                  <TableHeader>{t('jobs.target')}</TableHeader>
-                  <TableHeader>{t('jobs.size')}</TableHeader>
-                  <TableHeader>{t('jobs.lastActivity')}</TableHeader>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {visible.map((job) => (
-                  <TableRow key={job.id} data-job-id={job.id}>
-                    <TableCell>
-                      <Link
-                        href={routeHref({ page: 'job', jobId: job.id })}
-                        aria-label={t('jobs.open', { name: job.name })}
-                      >
-                        {job.name}
-                      </Link>
-                    </TableCell>
-                    <TableCell>
-                      <StateTag state={job.state} running={running.includes(job.id)} />
-                    </TableCell>
-                    <TableCell>{t(`target.${job.target}Short`)}</TableCell>
-                    <TableCell>
-                      {jobSize(job) === undefined ? '—' : formatBytes(jobSize(job) ?? 0, i18n.language)}
-                    </TableCell>
-                    <TableCell>
-                      <time dateTime={job.updatedAt} title={formatDateTime(job.updatedAt, i18n.language)}>
-                        {formatRelativeTime(job.updatedAt, i18n.language, now)}
-                      </time>
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
+          <HeadedTable
+            title={t('jobs.tableTitle')}
+            description={t('jobs.tableDescription')}
+            testId="jobs-table"
+            columns={[t('jobs.name'), t('jobs.state'), t('jobs.target'), t('jobs.size'), t('jobs.lastActivity')]}
+          >
+            {visible.map((job) => (
+              <TableRow key={job.id} data-job-id={job.id}>
+                <TableCell>
+                  <Link
+                    href={routeHref({ page: 'job', jobId: job.id })}
+                    aria-label={t('jobs.open', { name: job.name })}
+                  >
+                    {job.name}
+                  </Link>
+                </TableCell>
+                <TableCell>
+                  <StateTag state={job.state} running={running.includes(job.id)} />
+                </TableCell>
+                <TableCell>{t(`target.${job.target}Short`)}</TableCell>
+                <TableCell>
+                  {jobSize(job) === undefined ? '—' : formatBytes(jobSize(job) ?? 0, i18n.language)}
+                </TableCell>
+                <TableCell>
+                  <time dateTime={job.updatedAt} title={formatDateTime(job.updatedAt, i18n.language)}>
+                    {formatRelativeTime(job.updatedAt, i18n.language, now)}
+                  </time>
+                </TableCell>
+              </TableRow>
+            ))}
+          </HeadedTable>
           {visible.length === 0 && <p className="is-drop-hint">{t('jobs.noMatch')}</p>}
         </>
       )}

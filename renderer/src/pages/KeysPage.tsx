@@ -1,24 +1,10 @@
-import {
-  Button,
-  InlineLoading,
-  Modal,
-  Select,
-  SelectItem,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableHeader,
-  TableRow,
-  Tag,
-  TextInput,
-} from '@carbon/react';
+import { Button, InlineLoading, Modal, Select, SelectItem, TableCell, TableRow, Tag, TextInput } from '@carbon/react';
 import { Add, Renew } from '@carbon/icons-react';
 import { useCallback, useEffect, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { HeadedTable } from '../components/HeadedTable';
 import { PageHeader } from '../components/PageHeader';
 import { formatDateTime } from '../format/format';
 import { useApi } from '../state/api-context';
@@ -102,38 +88,29 @@ export function KeysPage() {
       {keys === null && <InlineLoading description={t('app.loading')} />}
       {keys !== null && keys.length === 0 && !error && <p>{t('keys.empty')}</p>}
       {keys !== null && keys.length > 0 && (
-        <TableContainer title={t('keys.tableTitle')}>
-          <Table aria-label={t('keys.tableTitle')} data-testid="keys-table">
-            <TableHead>
-              <TableRow>
-                <TableHeader>{t('keys.name')}</TableHeader>
-                <TableHeader>{t('keys.state')}</TableHeader>
-                <TableHeader>{t('keys.id')}</TableHeader>
-                <TableHeader>{t('keys.crn')}</TableHeader>
-                <TableHeader>{t('keys.created')}</TableHeader>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {keys.map((key) => (
-                <TableRow key={key.id} data-key-id={key.id}>
-                  <TableCell>{key.name}</TableCell>
-                  <TableCell>
-                    <Tag size="sm" type={key.state === 1 ? 'green' : key.state === 5 ? 'red' : 'gray'}>
-                      {KNOWN_STATES.has(key.state) ? t(`keys.states.${key.state}`) : key.stateName}
-                    </Tag>
-                  </TableCell>
-                  <TableCell>
-                    <span className="is-mono">{key.id}</span>
-                  </TableCell>
-                  <TableCell>
-                    <span className="is-mono">{key.crn}</span>
-                  </TableCell>
-                  <TableCell>{formatDateTime(key.creationDate ?? undefined, i18n.language)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
+        <HeadedTable
+          title={t('keys.tableTitle')}
+          testId="keys-table"
+          columns={[t('keys.name'), t('keys.state'), t('keys.id'), t('keys.crn'), t('keys.created')]}
+        >
+          {keys.map((key) => (
+            <TableRow key={key.id} data-key-id={key.id}>
+              <TableCell>{key.name}</TableCell>
+              <TableCell>
+                <Tag size="sm" type={key.state === 1 ? 'green' : key.state === 5 ? 'red' : 'gray'}>
+                  {KNOWN_STATES.has(key.state) ? t(`keys.states.${key.state}`) : key.stateName}
+                </Tag>
+              </TableCell>
+              <TableCell>
+                <span className="is-mono">{key.id}</span>
+              </TableCell>
+              <TableCell>
+                <span className="is-mono">{key.crn}</span>
+              </TableCell>
+              <TableCell>{formatDateTime(key.creationDate ?? undefined, i18n.language)}</TableCell>
+            </TableRow>
+          ))}
+        </HeadedTable>
       )}
       {creating &&
         createPortal(

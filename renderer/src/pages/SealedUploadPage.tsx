@@ -8,12 +8,7 @@ import {
   Link,
   Select,
   SelectItem,
-  Table,
-  TableBody,
   TableCell,
-  TableContainer,
-  TableHead,
-  TableHeader,
   TableRow,
   TextInput,
 } from '@carbon/react';
@@ -23,6 +18,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Facts } from '../components/Facts';
 import { pathForDroppedFile } from '../components/files';
+import { HeadedTable } from '../components/HeadedTable';
 import { PageHeader } from '../components/PageHeader';
 import { ProgressPanel } from '../components/ProgressPanel';
 import { useFileDrop } from '../components/useFileDrop';
@@ -483,28 +479,21 @@ export function SealedUploadPage() {
 
       {uploads.length > 0 && (
         <section className="is-section">
-          <TableContainer title={t('sealedUpload.sessionTitle')} description={t('sealedUpload.sessionDescription')}>
-            <Table aria-label={t('sealedUpload.sessionTitle')} data-testid="sealed-upload-table">
-              <TableHead>
-                <TableRow>
-                  <TableHeader>{t('job.objectKey')}</TableHeader>
-                  <TableHeader>{t('job.bucket')}</TableHeader>
-                  <TableHeader>{t('jobs.state')}</TableHeader>
-                  <TableHeader>{t('job.etag')}</TableHeader>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {[...uploads].reverse().map((upload) => (
-                  <TableRow key={upload.transferId} data-transfer-id={upload.transferId} data-state={upload.state}>
-                    <TableCell className="is-mono">{upload.objectKey}</TableCell>
-                    <TableCell>{upload.bucket}</TableCell>
-                    <TableCell>{t(`sealedUpload.states.${upload.state}`)}</TableCell>
-                    <TableCell className="is-mono">{upload.etag ?? '—'}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
+          <HeadedTable
+            title={t('sealedUpload.sessionTitle')}
+            description={t('sealedUpload.sessionDescription')}
+            testId="sealed-upload-table"
+            columns={[t('job.objectKey'), t('job.bucket'), t('jobs.state'), t('job.etag')]}
+          >
+            {[...uploads].reverse().map((upload) => (
+              <TableRow key={upload.transferId} data-transfer-id={upload.transferId} data-state={upload.state}>
+                <TableCell className="is-mono">{upload.objectKey}</TableCell>
+                <TableCell>{upload.bucket}</TableCell>
+                <TableCell>{t(`sealedUpload.states.${upload.state}`)}</TableCell>
+                <TableCell className="is-mono">{upload.etag ?? '—'}</TableCell>
+              </TableRow>
+            ))}
+          </HeadedTable>
         </section>
       )}
     </div>

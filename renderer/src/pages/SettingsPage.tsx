@@ -1,22 +1,9 @@
-import {
-  Button,
-  InlineNotification,
-  Select,
-  SelectItem,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableHeader,
-  TableRow,
-  Tag,
-  PasswordInput,
-} from '@carbon/react';
+import { Button, InlineNotification, Select, SelectItem, TableCell, TableRow, Tag, PasswordInput } from '@carbon/react';
 import { useCallback, useEffect, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Facts } from '../components/Facts';
+import { HeadedTable } from '../components/HeadedTable';
 import { PageHeader } from '../components/PageHeader';
 import { changeLanguage, isLanguage, LANGUAGES } from '../i18n';
 import { useApi } from '../state/api-context';
@@ -75,33 +62,24 @@ export function SettingsPage({ themeState }: { themeState: ReturnType<typeof use
         <h2 id="settings-profiles" className="is-section-title">
           {t('settings.profiles')}
         </h2>
-        <TableContainer>
-          <Table aria-label={t('settings.profiles')} data-testid="profiles-table">
-            <TableHead>
-              <TableRow>
-                <TableHeader>{t('settings.profileName')}</TableHeader>
-                <TableHeader>{t('settings.region')}</TableHeader>
-                <TableHeader>{t('settings.bucket')}</TableHeader>
-                <TableHeader>{t('settings.kmsEndpoint')}</TableHeader>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {profiles.map((profile) => (
-                <TableRow key={profile.name}>
-                  <TableCell>
-                    {profile.name}{' '}
-                    {profile.name === defaultProfile && <Tag size="sm">{t('settings.defaultProfile')}</Tag>}
-                  </TableCell>
-                  <TableCell>{profile.region}</TableCell>
-                  <TableCell>{profile.cos.bucket || '—'}</TableCell>
-                  <TableCell>
-                    <span className="is-mono">{profile.kms.endpoint}</span>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
+        <HeadedTable
+          label={t('settings.profiles')}
+          testId="profiles-table"
+          columns={[t('settings.profileName'), t('settings.region'), t('settings.bucket'), t('settings.kmsEndpoint')]}
+        >
+          {profiles.map((profile) => (
+            <TableRow key={profile.name}>
+              <TableCell>
+                {profile.name} {profile.name === defaultProfile && <Tag size="sm">{t('settings.defaultProfile')}</Tag>}
+              </TableCell>
+              <TableCell>{profile.region}</TableCell>
+              <TableCell>{profile.cos.bucket || '—'}</TableCell>
+              <TableCell>
+                <span className="is-mono">{profile.kms.endpoint}</span>
+              </TableCell>
+            </TableRow>
+          ))}
+        </HeadedTable>
         <p className="is-drop-hint">{t('settings.sandboxNote')}</p>
       </section>
       <ErrorNotice error={profilesError} />
