@@ -154,29 +154,15 @@ class WorkerXtsPool implements XtsPool {
     decrypt: boolean,
     signal?: AbortSignal,
   ): Promise<Buffer> {
-    const memory = data.buffer as SharedArrayBuffer;
-    let memoryId = this.sharedMemories.get(memory);
-    if (memoryId === undefined) {
-      const id = this.nextMemoryId++;
-      memoryId = id;
-      this.sharedMemories.set(memory, id);
-      // Not awaited: each worker reads its messages in order, so the memory arrives before any run naming it.
-      for (const slot of this.slots) {
-        this.request(slot, (requestId) => ({ type: 'add-memory', requestId, memoryId: id, memory }), []).catch(
-          () => undefined, // a failing worker fails the pool, and the run below with it
-        );
-      }
-    }
-    const slot = this.leastBusy();
-    const id = memoryId;
+    const memoryId = this.sharedMemoryId(data.buffer as SharedArrayBuffer);
     const reply = this.request(
-      slot,
+      this.leastBusy(),
       (requestId) => ({
         type: 'run-shared',
         requestId,
         keyId: handle.id,
         decrypt,
-        memoryId: id,
+        memoryId,
         offset: data.byteOffset,
         length: data.length,
         runs: runs.map((r) => [...r] as const),
@@ -186,6 +172,21 @@ class WorkerXtsPool implements XtsPool {
     if (signal) await abortable(reply, signal);
     else await reply;
     return data;
+  }
+
+  /** The id the workers know `memory` by; the first time, hands it to every worker. */
+  private sharedMemoryId(memory: SharedArrayBuffer): number {
+    const known = this.sharedMemories.get(memory);
+    if (known !== undefined) return known;
+    const memoryId = this.nextMemoryId++;
+    this.sharedMemories.set(memory, memoryId);
+    // Not awaited: each worker reads its messages in order, so the memory arrives before any run naming it.
+    for (const slot of this.slots) {
+      this.request(slot, (requestId) => ({ type: 'add-memory', requestId, memoryId, memory }), []).catch(
+        () => undefined, // a failing worker fails the pool, and the run naming the memory with it
+      );
+    }
+    return memoryId;
   }
 
   private leastBusy(): WorkerSlot {
