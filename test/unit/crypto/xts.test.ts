@@ -64,6 +64,24 @@ describe('AES-XTS from ECB contexts', () => {
     expect(Buffer.from(out).equals(opensslSectors(key, plain, 77, 'plain64'))).toBe(true);
   });
 
+  it('transforms data in shared memory in place, at an offset, without touching the bytes around it', () => {
+    const key = randomBytes(64);
+    const cipher = createXtsCipher(key);
+    const plain = randomBytes(200 * 512); // more than one internal batch, not a whole number of them
+    const shared = Buffer.from(new SharedArrayBuffer(plain.length + 4096));
+    shared.fill(0xa5);
+    const chunk = shared.subarray(1024, 1024 + plain.length);
+    plain.copy(chunk);
+    cipher.encrypt(chunk, 4242);
+    expect(Buffer.from(chunk).equals(opensslSectors(key, plain, 4242, 'plain64'))).toBe(true);
+    expect(shared.subarray(0, 1024).every((byte) => byte === 0xa5)).toBe(true);
+    expect(shared.subarray(1024 + plain.length).every((byte) => byte === 0xa5)).toBe(true);
+    cipher.decrypt(chunk, 4242);
+    expect(Buffer.from(chunk).equals(plain)).toBe(true);
+    const privateOut = Buffer.alloc(plain.length);
+    cipher.encrypt(chunk, 9, privateOut); // shared in, private out
+    expect(privateOut.equals(opensslSectors(key, plain, 9, 'plain64'))).toBe(true);
+  });
   it('refuses bad keys, partial sectors and out-of-range sectors', () => {
     expect(() => createXtsCipher(randomBytes(48))).toThrow(/32 or 64 bytes/);
     const half = randomBytes(32);
