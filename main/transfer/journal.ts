@@ -20,6 +20,8 @@ export const JournalHeaderSchema = z.object({
   sourceMtimeMs: z.number(),
   partSize: z.number().int().positive(),
   createdAt: z.string(),
+  /** the profile of a file upload (not a job's), so it can be resumed by its transfer id after a restart; older journals lack it */
+  profile: z.string().optional(),
 });
 
 export const JournalPartSchema = z.object({
@@ -51,13 +53,8 @@ export interface JournalState {
 
 /** Reads a journal; `undefined` when there is none (or only a torn header, i.e. nothing was confirmed). */
 export async function readJournal(path: string): Promise<JournalState | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readJournalText(path);
+  if (text === undefined) return undefined;
   const lines = text.split('\n');
   // Whatever follows the last newline was never completed by an fsync'd append: a torn tail.
   lines.pop();
@@ -88,6 +85,31 @@ export async function readJournal(path: string): Promise<JournalState | undefine
   }
   if (!header) return undefined;
   return { header, parts, completed };
+}
+
+/**
+ * Only the header of a journal whose later lines may be damaged: enough to tell what the upload was and to
+ * abort it. `undefined` when even the first line is unreadable.
+ */
+export async function readJournalHeader(path: string): Promise<JournalHeader | undefined> {
+  const text = await readJournalText(path);
+  const newline = text?.indexOf('\n') ?? -1;
+  if (text === undefined || newline < 0) return undefined;
+  try {
+    const parsed = JournalHeaderSchema.safeParse(JSON.parse(text.slice(0, newline)));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readJournalText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 function corrupt(path: string, why: string): AppError {

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 import { ProgressMeter, type ProgressListener } from '../common/progress';
 import { CosError, isRetryableCosError, type CosClient } from './cos-client';
-import { JournalWriter, readJournal, removeJournal, type JournalPart, type JournalState } from './journal';
+import { JournalWriter, readJournal, readJournalHeader, removeJournal, type JournalPart, type JournalState } from './journal';
 import { PartReader, type PartSlot } from './part-reader';
 import { choosePartSize, isMultipartEtag, multipartEtag, planParts, type PartRange } from './plan';
 import { DEFAULT_RETRY_POLICY, backoffDelay, sleep, type RetryPolicy } from './retry';
 import { TokenBucket, throttledChunks, throttledStream } from './throttle';
 import { UploadControl } from './upload-control';
+import { sourceChangedError, statSource } from './upload-source';
 
 /**
  * The resumable multipart upload of one file. The journal is the source of truth for what the server
@@ -45,6 +45,8 @@ export interface UploadFileOptions {
   readerThreads?: number;
   /** user metadata for the object (e.g. the content digest the sandbox import checks) */
   metadata?: Record<string, string>;
+  /** recorded in a new journal's header: a file upload's profile, so it can be resumed after a restart */
+  profile?: string;
 }
 
 export type VerificationMethod = 'multipart-etag' | 'read-back';
@@ -113,21 +115,8 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
     await removeJournal(journalPath);
     journal = undefined;
   }
-  if (journal && (journal.header.sourceSize !== source.size || journal.header.sourceMtimeMs !== source.mtimeMs)) {
-    throw new AppError(
-      'UPLOAD_SOURCE_CHANGED',
-      `The file ${file} changed since its upload started (size or modification time differ), so the parts already sent no longer match it.`,
-      {
-        hint: 'If the change is intended, cancel the upload and start it again; otherwise restore the sealed file.',
-        details: {
-          journalSize: journal.header.sourceSize,
-          fileSize: source.size,
-          journalMtimeMs: journal.header.sourceMtimeMs,
-          fileMtimeMs: source.mtimeMs,
-        },
-      },
-    );
-  }
+  const changed = journal && sourceChangedError(file, journal.header, source);
+  if (changed) throw changed;
 
   const partSize = journal?.header.partSize ?? choosePartSize(source.size, options.partSizeMiB);
   const plan = planParts(source.size, partSize);
@@ -193,6 +182,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
         sourceMtimeMs: source.mtimeMs,
         partSize,
         createdAt: new Date().toISOString(),
+        ...(options.profile === undefined ? {} : { profile: options.profile }),
       });
     }
     await options.onUploadStarted?.({ uploadId, partSize, partCount: plan.length, resumed });
@@ -347,16 +337,17 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
   }
 }
 
-/** Cancels an upload that is not running: aborts the multipart upload where the server supports it, drops the journal. */
+/**
+ * Cancels an upload that is not running: aborts the multipart upload where the server supports it, drops the
+ * journal. Only the header is needed, so a journal damaged further down still gets its upload aborted.
+ */
 export async function discardUpload(client: CosClient, journalPath: string): Promise<'aborted' | 'unsupported' | 'gone' | 'none'> {
-  const journal = await readJournal(journalPath).catch(() => undefined);
-  if (!journal) {
+  const header = await readJournalHeader(journalPath).catch(() => undefined);
+  if (!header) {
     await removeJournal(journalPath);
     return 'none';
   }
-  const outcome = await client
-    .abortMultipartUpload(journal.header.bucket, journal.header.key, journal.header.uploadId)
-    .catch(() => 'gone' as const);
+  const outcome = await client.abortMultipartUpload(header.bucket, header.key, header.uploadId).catch(() => 'gone' as const);
   await removeJournal(journalPath);
   return outcome;
 }
@@ -374,22 +365,6 @@ export function sameService(journaled: string | undefined, current: string): boo
     return loopback(a) && loopback(b) && a.protocol === b.protocol;
   } catch {
     return false;
-  }
-}
-
-async function statSource(file: string): Promise<{ size: number; mtimeMs: number }> {
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) throw new AppError('UPLOAD_SOURCE_NOT_FILE', `${file} is not a file.`, { hint: 'Choose the sealed image file.' });
-    return { size: info.size, mtimeMs: info.mtimeMs };
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new AppError('UPLOAD_SOURCE_MISSING', `The file to upload, ${file}, does not exist.`, {
-        hint: 'Seal the image again or choose the sealed file where it is now.',
-      });
-    }
-    throw error;
   }
 }
 

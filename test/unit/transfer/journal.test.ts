@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../main/common/errors';
-import { JournalWriter, readJournal } from '../../../main/transfer/journal';
+import { JournalWriter, readJournal, readJournalHeader } from '../../../main/transfer/journal';
 
 const header = {
   uploadId: 'upload-1',
@@ -73,5 +73,16 @@ describe('upload journal', () => {
     const error = await readJournal(path).catch((caught: unknown) => caught);
     expect(isAppError(error, 'UPLOAD_JOURNAL_CORRUPT')).toBe(true);
     expect((error as Error).message).toMatch(/line 2/);
+    // what the upload was (and which multipart upload to abort) can still be read from its header
+    expect(await readJournalHeader(path)).toMatchObject(header);
+  });
+
+  it('records a file upload’s profile, and reads older headers without one', async () => {
+    const writer = await JournalWriter.create(path, { ...header, profile: 'sandbox' });
+    await writer.close();
+    expect((await readJournal(path))?.header.profile).toBe('sandbox');
+    await writeFile(path, `${JSON.stringify({ type: 'header', version: 1, ...header })}\n`);
+    expect((await readJournal(path))?.header.profile).toBeUndefined();
+    expect(await readJournalHeader(join(dir, 'none.journal'))).toBeUndefined();
   });
 });
