@@ -1,37 +1,48 @@
 import { createHash } from 'node:crypto';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { AppContext } from '../app/context';
 import { AppError, toErrorShape, type ErrorShape } from '../common/errors';
 import type { Progress } from '../common/progress';
-import { resolveProfile } from '../profiles/resolve';
+import { profileStore, resolveProfile } from '../profiles/resolve';
 import { cosClientForProfile } from './cos-for-profile';
+import { fileUploadJournalPath, findInterruptedUploads, readInterruptedUpload, type InterruptedUpload } from './interrupted-uploads';
+import { removeJournal } from './journal';
 import type { UploadOptions } from './upload-options';
 import { UploadControl } from './upload-control';
-import { uploadFile, type UploadResult } from './uploader';
+import { discardUpload, uploadFile, type UploadResult } from './uploader';
 
 /**
  * Uploads of a file that is not (or not yet) a job's, e.g. an image sealed earlier that a person drops on the
  * Upload step. Same engine and journal as a job's upload; the transfer id is derived from file and destination,
  * so starting the same upload again after a restart resumes it. Progress goes out as `progress` events with
  * `jobId: null` and `detail.transferId`; pause and resume act on the running upload without stopping it.
+ * The registry of this session lives in memory; an upload a previous run left unfinished is found from its
+ * journal (which names the profile) and listed as `interrupted`, to be resumed or discarded.
  */
 export interface FileUploadRequest extends UploadOptions {
   path: string;
   profile?: string;
 }
 
-export type FileUploadState = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+export type FileUploadState = 'running' | 'paused' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface FileUploadInfo {
   transferId: string;
   path: string;
+  /** empty for an interrupted upload whose journal does not tell (damaged, or of a profile since removed) */
   profile: string;
   bucket: string;
   objectKey: string;
   state: FileUploadState;
   etag?: string;
   size?: number;
+  /** a failure; for an interrupted upload, a journal that cannot be trusted (it can only be discarded) */
   error?: ErrorShape;
+  /** interrupted: what the journal confirmed, of the file's size when the upload started */
+  bytesConfirmed?: number;
+  bytesTotal?: number;
+  /** interrupted: why the file as it is now cannot continue the upload (missing, changed) */
+  sourceProblem?: ErrorShape;
 }
 
 interface Entry {
@@ -67,13 +78,17 @@ export async function startFileUpload(app: AppContext, request: FileUploadReques
   const transferId = transferIdFor(path, profile, bucket, objectKey);
   const entries = registry(app);
   const existing = entries.get(transferId);
-  if (existing && (existing.info.state === 'running' || existing.info.state === 'paused')) return { ...existing.info };
+  if (existing && isUnderway(existing.info.state)) return { ...existing.info };
+  // A resume that cannot work (damaged journal, different file) is refused here, not left to fail in the background.
+  const earlier = await readInterruptedUpload(app.paths.uploads, transferId);
+  const refusal = earlier?.damage ?? earlier?.sourceProblem;
+  if (refusal) throw refusal;
 
   const client = await cosClientForProfile(resolved);
   const control = new UploadControl();
   const info: FileUploadInfo = { transferId, path, profile, bucket, objectKey, state: 'running' };
   control.onChange((state) => {
-    if (info.state === 'running' || info.state === 'paused') info.state = state === 'cancelled' ? info.state : state;
+    if (isUnderway(info.state)) info.state = state === 'cancelled' ? info.state : state;
   });
   const emit = (progress: Progress) =>
     app.events.emit({ type: 'progress', jobId: null, step: 'upload', progress: { ...progress, detail: { ...progress.detail, transferId } } });
@@ -82,7 +97,8 @@ export async function startFileUpload(app: AppContext, request: FileUploadReques
     file: path,
     bucket,
     key: objectKey,
-    journalPath: join(app.paths.uploads, `${transferId}.journal`),
+    journalPath: fileUploadJournalPath(app.paths.uploads, transferId),
+    profile,
     partSizeMiB: request.partSizeMiB,
     concurrency: request.concurrency,
     limitRateMBps: request.limitRateMBps,
@@ -109,9 +125,7 @@ export async function startFileUpload(app: AppContext, request: FileUploadReques
 
 function entry(app: AppContext, transferId: string): Entry {
   const found = registry(app).get(transferId);
-  if (!found) {
-    throw new AppError('UPLOAD_NOT_FOUND', `No upload ${transferId} runs in this session.`, { hint: 'Start it again; a partial upload resumes where it stopped.' });
-  }
+  if (!found) throw notFound(transferId);
   return found;
 }
 
@@ -119,8 +133,74 @@ export function pauseFileUpload(app: AppContext, transferId: string): void {
   entry(app, transferId).control.pause();
 }
 
-export function resumeFileUpload(app: AppContext, transferId: string): void {
-  entry(app, transferId).control.resume();
+/**
+ * Resumes a paused upload of this session, or one an earlier run left unfinished: from its journal, which gives
+ * the file, profile, bucket and object key (hence the same transfer id), so only unconfirmed parts are sent.
+ */
+export async function resumeFileUpload(app: AppContext, transferId: string): Promise<FileUploadInfo> {
+  const found = registry(app).get(transferId);
+  if (found && isUnderway(found.info.state)) {
+    found.control.resume();
+    return { ...found.info };
+  }
+  const earlier = await readInterruptedUpload(app.paths.uploads, transferId);
+  if (!earlier) throw notFound(transferId);
+  if (earlier.damage || !earlier.header) throw earlier.damage ?? notFound(transferId);
+  const profile = await profileOf(earlier, profileNames(app));
+  if (!profile) {
+    throw new AppError('UPLOAD_PROFILE_UNKNOWN', `No profile matches the interrupted upload ${transferId} (it may have been removed or renamed).`, {
+      hint: 'Start the upload again with the profile it used, or discard it.',
+    });
+  }
+  const { sourcePath, bucket, key } = earlier.header;
+  return startFileUpload(app, { path: sourcePath, profile, bucket, objectKey: key });
+}
+
+export type DiscardOutcome = Awaited<ReturnType<typeof discardUpload>> | 'not-attempted';
+
+/**
+ * Discards an upload that does not run (one an earlier run left, or one that failed): aborts its multipart
+ * upload in COS where it can, removes the journal, and says so in the audit log. Best effort towards COS: when
+ * the profile is gone or its client cannot be made, the journal still goes and the outcome says `not-attempted`.
+ */
+export async function discardFileUpload(app: AppContext, transferId: string): Promise<{ multipart: DiscardOutcome }> {
+  const entries = registry(app);
+  if (isUnderway(entries.get(transferId)?.info.state)) {
+    throw new AppError('UPLOAD_RUNNING', `The upload ${transferId} is running; it cannot be discarded.`, { hint: 'Cancel it instead.' });
+  }
+  const earlier = await readInterruptedUpload(app.paths.uploads, transferId);
+  if (!earlier) throw notFound(transferId);
+  const { header } = earlier;
+  const profile = await profileOf(earlier, profileNames(app));
+  let multipart: DiscardOutcome = 'not-attempted';
+  let notAttemptedBecause: string | undefined;
+  if (header && profile) {
+    try {
+      const client = await cosClientForProfile(await resolveProfile(app, profile));
+      try {
+        multipart = await discardUpload(client, earlier.journalPath);
+      } finally {
+        await client.close();
+      }
+    } catch (error) {
+      notAttemptedBecause = toErrorShape(error).code;
+    }
+  } else {
+    notAttemptedBecause = header ? 'UPLOAD_PROFILE_UNKNOWN' : 'UPLOAD_JOURNAL_CORRUPT';
+  }
+  if (multipart === 'not-attempted') await removeJournal(earlier.journalPath);
+  entries.delete(transferId);
+  await app.audit.append({
+    type: 'upload.file.discarded',
+    jobId: null,
+    data: {
+      transferId,
+      ...(header ? { path: header.sourcePath, bucket: header.bucket, objectKey: header.key } : {}),
+      multipart,
+      ...(notAttemptedBecause ? { notAttemptedBecause } : {}),
+    },
+  });
+  return { multipart };
 }
 
 /** Cancels: aborts the multipart upload where supported and forgets its parts; resolves when it has stopped. */
@@ -130,8 +210,56 @@ export async function cancelFileUpload(app: AppContext, transferId: string): Pro
   await found.done;
 }
 
-export function listFileUploads(app: AppContext): FileUploadInfo[] {
-  return [...registry(app).values()].map((found) => ({ ...found.info }));
+/** This session's uploads, after the ones earlier runs left unfinished (oldest first). */
+export async function listFileUploads(app: AppContext): Promise<FileUploadInfo[]> {
+  const entries = registry(app);
+  const names = profileNames(app);
+  const interrupted = await findInterruptedUploads(app.paths.uploads, new Set(entries.keys()));
+  const earlier = await Promise.all(interrupted.map(async (upload) => interruptedInfo(upload, await profileOf(upload, names))));
+  return [...earlier, ...[...entries.values()].map((found) => ({ ...found.info }))];
+}
+
+function interruptedInfo(upload: InterruptedUpload, profile: string): FileUploadInfo {
+  const { header } = upload;
+  return {
+    transferId: upload.transferId,
+    path: header?.sourcePath ?? '',
+    profile,
+    bucket: header?.bucket ?? '',
+    objectKey: header?.key ?? '',
+    state: 'interrupted',
+    bytesConfirmed: upload.bytesConfirmed,
+    bytesTotal: upload.bytesTotal,
+    ...(upload.damage ? { error: toErrorShape(upload.damage) } : {}),
+    ...(upload.sourceProblem ? { sourceProblem: toErrorShape(upload.sourceProblem) } : {}),
+  };
+}
+
+/**
+ * The profile an interrupted upload belongs to, checked against its transfer id (a hash that includes it);
+ * for journals written before the profile was recorded, the profile whose hash matches. Empty when none does.
+ */
+async function profileOf(upload: InterruptedUpload, names: () => Promise<string[]>): Promise<string> {
+  const { header } = upload;
+  if (!header) return '';
+  const candidates = header.profile === undefined ? await names() : [header.profile];
+  return candidates.find((name) => transferIdFor(header.sourcePath, name, header.bucket, header.key) === upload.transferId) ?? '';
+}
+
+/** The profile names, read once per call site and only if a journal lacks its profile. */
+function profileNames(app: AppContext): () => Promise<string[]> {
+  let names: Promise<string[]> | undefined;
+  return () => (names ??= profileStore(app).list().then((profiles) => profiles.map((profile) => profile.name)));
+}
+
+function isUnderway(state: FileUploadState | undefined): boolean {
+  return state === 'running' || state === 'paused';
+}
+
+function notFound(transferId: string): AppError {
+  return new AppError('UPLOAD_NOT_FOUND', `No upload ${transferId} runs in this session or waits to be resumed.`, {
+    hint: 'Start it again; a partial upload resumes where it stopped.',
+  });
 }
 
 /** Waits for an upload to end (tests, the CLI); undefined when it failed or was cancelled. */

@@ -2,33 +2,47 @@
  * Test helper run as a separate process (`node bin/run-ts.js test/helpers/upload-child.ts JSON`) so a test can
  * kill -9 an upload in the middle. It prints one JSON line per progress report and a final `result` line.
  */
+import { resolve } from 'node:path';
+import { startSandboxCos, type SandboxCos } from '../../main/sandbox/cos-service';
 import { CosClient } from '../../main/transfer/cos-client';
+import { transferIdFor } from '../../main/transfer/file-uploads';
+import { fileUploadJournalPath } from '../../main/transfer/interrupted-uploads';
 import { uploadFile } from '../../main/transfer/uploader';
 
 interface ChildArgs {
-  endpoint: string;
+  /** the COS to send to; or `sandboxDir`: a sandbox COS this process starts on that folder, as the app would */
+  endpoint?: string;
+  sandboxDir?: string;
   file: string;
   bucket: string;
   key: string;
-  journalPath: string;
+  /** where the journal goes; or `fileUpload`: where and under which name the app keeps a file upload's journal */
+  journalPath?: string;
+  fileUpload?: { uploadsDir: string; profile: string };
   partSizeMiB?: number;
   concurrency?: number;
   limitRateMBps?: number;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as ChildArgs;
+const cos: SandboxCos | undefined = args.sandboxDir ? await startSandboxCos({ sandboxDir: args.sandboxDir, bucket: args.bucket }) : undefined;
 const client = new CosClient({
-  endpoint: args.endpoint,
+  endpoint: cos?.url ?? args.endpoint ?? '',
   region: 'us-south',
   auth: { kind: 'hmac', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
 });
+const file = resolve(args.file);
+const journalPath = args.fileUpload
+  ? fileUploadJournalPath(args.fileUpload.uploadsDir, transferIdFor(file, args.fileUpload.profile, args.bucket, args.key))
+  : (args.journalPath ?? '');
 try {
   const result = await uploadFile({
     client,
-    file: args.file,
+    file,
     bucket: args.bucket,
     key: args.key,
-    journalPath: args.journalPath,
+    journalPath,
+    profile: args.fileUpload?.profile,
     partSizeMiB: args.partSizeMiB,
     concurrency: args.concurrency,
     limitRateMBps: args.limitRateMBps,
@@ -42,4 +56,5 @@ try {
   process.exitCode = 1;
 } finally {
   await client.close();
+  await cos?.stop();
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TRANSFER_ID_PATTERN } from '../../transfer/transfer-id';
 import { UploadOptionsSchema } from '../../transfer/upload-options';
 import { JobIdInput, OkOutput } from './common';
 import { defineCalls } from './define';
@@ -23,18 +24,28 @@ export const UploadStatusSchema = z.object({
     .nullable(),
 });
 
-const TransferIdInput = z.object({ transferId: z.string().regex(/^upl-[0-9a-f]{16}$/, 'not a transfer id') }).strict();
+const TransferIdInput = z.object({ transferId: z.string().regex(TRANSFER_ID_PATTERN, 'not a transfer id') }).strict();
 
+const ErrorShapeSchema = z.object({ code: z.string(), message: z.string(), hint: z.string().optional(), details: z.record(z.string(), z.unknown()).optional() });
+
+/**
+ * A file upload of this session, or one an earlier run left unfinished (`interrupted`, found from its journal):
+ * that one carries the bytes its journal confirmed and, when the file is missing or changed since, why it cannot
+ * be resumed (`sourceProblem`); a journal that cannot be trusted comes as `error` and can only be discarded.
+ */
 export const FileUploadInfoSchema = z.object({
   transferId: z.string(),
   path: z.string(),
   profile: z.string(),
   bucket: z.string(),
   objectKey: z.string(),
-  state: z.enum(['running', 'paused', 'done', 'failed', 'cancelled']),
+  state: z.enum(['running', 'paused', 'done', 'failed', 'cancelled', 'interrupted']),
   etag: z.string().optional(),
   size: z.number().int().optional(),
-  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
+  error: ErrorShapeSchema.optional(),
+  bytesConfirmed: z.number().int().nonnegative().optional(),
+  bytesTotal: z.number().int().nonnegative().optional(),
+  sourceProblem: ErrorShapeSchema.optional(),
 });
 
 export const transferCalls = defineCalls({
@@ -61,7 +72,20 @@ export const transferCalls = defineCalls({
     output: FileUploadInfoSchema,
   },
   pauseFileUpload: { summary: 'Pause a file upload (parts in flight are sent again on resume)', input: TransferIdInput, output: OkOutput },
-  resumeFileUpload: { summary: 'Resume a paused file upload', input: TransferIdInput, output: OkOutput },
+  resumeFileUpload: {
+    summary: 'Resume a paused file upload, or one interrupted by a restart (from its journal: same file, profile, bucket and key)',
+    input: TransferIdInput,
+    output: FileUploadInfoSchema,
+  },
   cancelFileUpload: { summary: 'Cancel a file upload and forget its parts', input: TransferIdInput, output: OkOutput },
-  fileUploads: { summary: 'File uploads of this session and their state', input: z.object({}).strict(), output: z.array(FileUploadInfoSchema) },
+  discardFileUpload: {
+    summary: 'Discard a file upload that does not run (interrupted or failed): abort its multipart upload where possible and remove its journal',
+    input: TransferIdInput,
+    output: z.object({ multipart: z.enum(['aborted', 'unsupported', 'gone', 'none', 'not-attempted']) }),
+  },
+  fileUploads: {
+    summary: 'File uploads of this session and their state, after the interrupted ones earlier runs left',
+    input: z.object({}).strict(),
+    output: z.array(FileUploadInfoSchema),
+  },
 });

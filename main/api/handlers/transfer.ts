@@ -1,7 +1,7 @@
 import type { transferCalls } from '../contract/transfer';
 import { jobRunner } from '../../jobs/runner';
 import { cancelUpload, setUploadOptions, uploadStatus } from '../../transfer/upload-service';
-import { cancelFileUpload, listFileUploads, pauseFileUpload, resumeFileUpload, startFileUpload } from '../../transfer/file-uploads';
+import { cancelFileUpload, discardFileUpload, listFileUploads, pauseFileUpload, resumeFileUpload, startFileUpload } from '../../transfer/file-uploads';
 import type { AppContext } from '../../app/context';
 import type { HandlersFor } from './define';
 
@@ -41,12 +41,14 @@ export const transferHandlers: HandlersFor<typeof transferCalls> = {
     return { ok: true as const };
   },
   async resumeFileUpload({ transferId }, app) {
-    resumeFileUpload(app, transferId);
-    return { ok: true as const };
+    return resumeFileUpload(app, transferId);
   },
   async cancelFileUpload({ transferId }, app) {
     await cancelFileUpload(app, transferId);
     return { ok: true as const };
+  },
+  async discardFileUpload({ transferId }, app) {
+    return discardFileUpload(app, transferId);
   },
   async fileUploads(_input, app) {
     return listFileUploads(app);
