@@ -27,18 +27,18 @@ export const ProfileNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a profile name is 1 to 40 lower-case letters, digits, "-" or "_"');
 
-const RegionSchema = z.string().regex(/^[a-z]{2}-[a-z]{2,5}$/, 'a region looks like "us-south"');
-const HttpUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s) URL');
+export const RegionSchema = z.string().regex(/^[a-z]{2}-[a-z]{2,5}$/, 'a region looks like "us-south"');
+export const HttpUrlSchema = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s) URL');
 
 export const ProfileSchema = z
   .object({
     name: ProfileNameSchema,
     region: RegionSchema,
-    iamEndpoint: HttpUrl,
+    iamEndpoint: HttpUrlSchema,
     kms: z
       .object({
         kind: z.enum(['key-protect', 'hpcs']).default('key-protect'),
-        endpoint: HttpUrl,
+        endpoint: HttpUrlSchema,
         instanceId: z.string().max(100).default(''),
         private: z.boolean().default(false),
         /** root key (id or alias) used when a job names none */
@@ -47,7 +47,7 @@ export const ProfileSchema = z
       .strict(),
     cos: z
       .object({
-        endpoint: HttpUrl,
+        endpoint: HttpUrlSchema,
         bucket: z.string().max(63).default(''),
         region: RegionSchema,
         authMode: z.enum(['iam', 'hmac']).default('iam'),
@@ -56,12 +56,12 @@ export const ProfileSchema = z
       .strict(),
     vpc: z
       .object({
-        endpoint: HttpUrl,
+        endpoint: HttpUrlSchema,
         region: RegionSchema,
         resourceGroupId: z.string().max(100).optional(),
       })
       .strict(),
-    classic: z.object({ endpoint: HttpUrl }).strict(),
+    classic: z.object({ endpoint: HttpUrlSchema }).strict(),
   })
   .strict();
 
@@ -70,7 +70,15 @@ export type ProfileInput = z.input<typeof ProfileSchema>;
 
 /** IBM's public endpoints of a region, the starting point of a new profile. */
 export function ibmCloudProfile(name: string, region: string): Profile {
-  return ProfileSchema.parse({
+  return ProfileSchema.parse(ibmCloudProfileFields(name, region));
+}
+
+/**
+ * The same profile as plain fields, unparsed: the renderer fills its form from this, and zod's object parser
+ * probes `new Function`, which the renderer's Content-Security-Policy reports as a violation.
+ */
+export function ibmCloudProfileFields(name: string, region: string): Profile {
+  return {
     name,
     region,
     iamEndpoint: 'https://iam.cloud.ibm.com',
@@ -78,7 +86,7 @@ export function ibmCloudProfile(name: string, region: string): Profile {
     cos: { endpoint: `https://s3.${region}.cloud-object-storage.appdomain.cloud`, bucket: '', region, authMode: 'iam' },
     vpc: { endpoint: `https://${region}.iaas.cloud.ibm.com`, region },
     classic: { endpoint: 'https://api.softlayer.com/rest/v3.1' },
-  });
+  };
 }
 
 /**
@@ -113,7 +121,12 @@ export type ProfilePatch = {
 };
 
 export function applyProfilePatch(profile: Profile, patch: ProfilePatch): Profile {
-  return ProfileSchema.parse({
+  return ProfileSchema.parse(mergeProfilePatch(profile, patch));
+}
+
+/** The patched profile, unchecked (the renderer's form edits this way; see ibmCloudProfileFields for why). */
+export function mergeProfilePatch(profile: Profile, patch: ProfilePatch): Profile {
+  return {
     ...profile,
     region: patch.region ?? profile.region,
     iamEndpoint: patch.iamEndpoint ?? profile.iamEndpoint,
@@ -121,5 +134,5 @@ export function applyProfilePatch(profile: Profile, patch: ProfilePatch): Profil
     cos: { ...profile.cos, ...patch.cos },
     vpc: { ...profile.vpc, ...patch.vpc },
     classic: { ...profile.classic, ...patch.classic },
-  });
+  };
 }
