@@ -38,6 +38,7 @@ export const ERROR_TITLE_KEYS: Readonly<Record<string, string>> = {
   'IMPORT_*': 'errors.cloud',
   'PROVISION_*': 'errors.cloud',
   'SYSTEM_*': 'errors.system',
+  'PROFILE_*': 'errors.profile',
 };
 
 export function errorTitleKey(code: string): string {

@@ -1,13 +1,14 @@
-import { Button, InlineNotification, Select, SelectItem, TableCell, TableRow, Tag, PasswordInput } from '@carbon/react';
+import { Button, Select, SelectItem, Tag, PasswordInput } from '@carbon/react';
 import { useCallback, useEffect, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Facts } from '../components/Facts';
-import { HeadedTable } from '../components/HeadedTable';
 import { PageHeader } from '../components/PageHeader';
+import { SuccessNotice } from '../components/SuccessNotice';
 import { changeLanguage, isLanguage, LANGUAGES } from '../i18n';
 import { useApi } from '../state/api-context';
 import type { ThemePreference, useTheme } from '../state/theme';
+import { ProfilesSection } from './ProfilesSection';
 import { useProfiles } from './useProfiles';
 
 type AppInfo = Awaited<ReturnType<ReturnType<typeof useApi>['appInfo']>>;
@@ -15,7 +16,7 @@ type AppInfo = Awaited<ReturnType<ReturnType<typeof useApi>['appInfo']>>;
 export function SettingsPage({ themeState }: { themeState: ReturnType<typeof useTheme> }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const { profiles, defaultProfile, error: profilesError } = useProfiles();
+  const profileList = useProfiles();
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -58,32 +59,11 @@ export function SettingsPage({ themeState }: { themeState: ReturnType<typeof use
           </Select>
         </div>
       </section>
-      <section aria-labelledby="settings-profiles">
-        <h2 id="settings-profiles" className="is-section-title">
-          {t('settings.profiles')}
-        </h2>
-        <HeadedTable
-          label={t('settings.profiles')}
-          testId="profiles-table"
-          columns={[t('settings.profileName'), t('settings.region'), t('settings.bucket'), t('settings.kmsEndpoint')]}
-        >
-          {profiles.map((profile) => (
-            <TableRow key={profile.name}>
-              <TableCell>
-                {profile.name} {profile.name === defaultProfile && <Tag size="sm">{t('settings.defaultProfile')}</Tag>}
-              </TableCell>
-              <TableCell>{profile.region}</TableCell>
-              <TableCell>{profile.cos.bucket || '—'}</TableCell>
-              <TableCell>
-                <span className="is-mono">{profile.kms.endpoint}</span>
-              </TableCell>
-            </TableRow>
-          ))}
-        </HeadedTable>
-        <p className="is-drop-hint">{t('settings.sandboxNote')}</p>
-      </section>
-      <ErrorNotice error={profilesError} />
-      <CredentialsSection profiles={profiles.map((profile) => profile.name)} defaultProfile={defaultProfile} />
+      <ProfilesSection {...profileList} />
+      <CredentialsSection
+        profiles={profileList.profiles.map((profile) => profile.name)}
+        defaultProfile={profileList.defaultProfile}
+      />
       {info && (
         <section aria-labelledby="settings-about">
           <h2 id="settings-about" className="is-section-title">
@@ -115,7 +95,8 @@ function CredentialsSection({ profiles, defaultProfile }: { profiles: string[]; 
   const { t } = useTranslation();
   const api = useApi();
   const [chosen, setChosen] = useState<string | null>(null);
-  const profile = chosen ?? defaultProfile;
+  // A chosen profile that was removed since falls back to the default.
+  const profile = chosen !== null && profiles.includes(chosen) ? chosen : defaultProfile;
   const [status, setStatus] = useState<CredentialStatus | null>(null);
   const [secret, setSecret] = useState('');
   const [message, setMessage] = useState<string | null>(null);
@@ -233,17 +214,7 @@ function CredentialsSection({ profiles, defaultProfile }: { profiles: string[]; 
             {t('settings.deleteKey')}
           </Button>
         </div>
-        {message && (
-          <InlineNotification
-            aria-label={t('common.close')}
-            kind="success"
-            lowContrast
-            title={message}
-            onClose={() => setMessage(null)}
-            statusIconDescription={message}
-            className="is-notice"
-          />
-        )}
+        <SuccessNotice message={message} onClose={() => setMessage(null)} />
         <ErrorNotice error={error} onClose={() => setError(null)} />
       </div>
     </section>

@@ -32,6 +32,8 @@ const SAME_EVERYWHERE = new Set([
   'wizard.progress.label',
   'settings.bucket', // Italian keeps IBM's "bucket"
   'job.bucket',
+  'profileForm.keyProtect', // IBM's product names
+  'profileForm.hpcs',
 ]);
 
 function placeholders(text: string): string[] {
