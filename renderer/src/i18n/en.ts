@@ -250,14 +250,37 @@ export const en = {
     done: 'The object is stored and its size and checksum match.',
     source: 'Source file',
     leaveNote: 'You can leave this page; the upload goes on and shows here again when you come back.',
-    sessionTitle: 'Uploads in this session',
-    sessionDescription: 'Newest first. They are forgotten when the app closes; the objects stay in the bucket.',
+    uploadsTitle: 'Uploads',
+    uploadsDescription:
+      'Newest first. Finished uploads are forgotten when the app closes (the objects stay in the bucket); an interrupted one stays until you resume or discard it.',
+    sent: 'Sent',
     states: {
       running: 'Uploading',
       paused: 'Paused',
       done: 'Uploaded',
       failed: 'Failed',
       cancelled: 'Cancelled',
+      interrupted: 'Interrupted',
+    },
+    interrupted: {
+      notice:
+        'Some uploads stopped before they finished, when the app last closed. Resume them below, or discard them to free the parts already in the bucket.',
+      confirmed: '{{done}} of {{total}} confirmed',
+      progressLabel: 'Confirmed part of {{objectKey}}',
+      discard: 'Discard',
+      discardTitle: 'Discard the interrupted upload?',
+      discardBody:
+        'The parts of {{objectKey}} already sent to {{bucket}} are deleted, and so is the record of the upload. The file on this computer is not touched; uploading it again starts from the beginning.',
+      discarded: 'The interrupted upload of {{objectKey}} was discarded.',
+      blocked: {
+        sourceChanged:
+          'The file changed since this upload started, so the parts already sent no longer match it. Restore the file, or discard the upload and start again.',
+        sourceMissing:
+          'The file is no longer where this upload started. Put it back at the same path, or discard the upload.',
+        journalDamaged:
+          'The record of this upload is damaged and cannot be trusted. Discard it and start the upload again.',
+        profileUnknown: 'The profile this upload used no longer exists. Discard the upload, or add the profile again.',
+      },
     },
     problems: {
       required: 'Required.',

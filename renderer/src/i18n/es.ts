@@ -250,15 +250,38 @@ export const es: Catalog = {
     done: 'El objeto está guardado y su tamaño y suma de comprobación coinciden.',
     source: 'Archivo de origen',
     leaveNote: 'Puede salir de esta página; la subida continúa y vuelve a aparecer aquí cuando regrese.',
-    sessionTitle: 'Subidas de esta sesión',
-    sessionDescription:
-      'Las más recientes primero. Se olvidan al cerrar la aplicación; los objetos quedan en el grupo.',
+    uploadsTitle: 'Subidas',
+    uploadsDescription:
+      'Las más recientes primero. Las terminadas se olvidan al cerrar la aplicación (los objetos quedan en el grupo); una interrumpida se conserva hasta que la reanude o la descarte.',
+    sent: 'Enviado',
     states: {
       running: 'Subiendo',
       paused: 'En pausa',
       done: 'Subida',
       failed: 'Con error',
       cancelled: 'Cancelada',
+      interrupted: 'Interrumpida',
+    },
+    interrupted: {
+      notice:
+        'Algunas subidas se detuvieron antes de terminar, la última vez que se cerró la aplicación. Reanúdelas abajo o descártelas para liberar las partes que ya están en el grupo.',
+      confirmed: '{{done}} de {{total}} confirmados',
+      progressLabel: 'Parte confirmada de {{objectKey}}',
+      discard: 'Descartar',
+      discardTitle: '¿Descartar la subida interrumpida?',
+      discardBody:
+        'Se eliminan las partes de {{objectKey}} ya enviadas a {{bucket}}, y también el registro de la subida. El archivo de este equipo no se toca; si lo sube de nuevo, la subida empieza desde el principio.',
+      discarded: 'Se descartó la subida interrumpida de {{objectKey}}.',
+      blocked: {
+        sourceChanged:
+          'El archivo cambió desde que empezó esta subida, así que las partes ya enviadas ya no coinciden con él. Restaure el archivo, o descarte la subida y empiece de nuevo.',
+        sourceMissing:
+          'El archivo ya no está donde empezó esta subida. Vuelva a ponerlo en la misma ruta, o descarte la subida.',
+        journalDamaged:
+          'El registro de esta subida está dañado y no es fiable. Descártela y vuelva a iniciar la subida.',
+        profileUnknown:
+          'El perfil que usaba esta subida ya no existe. Descarte la subida, o vuelva a añadir el perfil.',
+      },
     },
     problems: {
       required: 'Obligatorio.',

@@ -249,15 +249,38 @@ export const it: Catalog = {
     done: 'L’oggetto è salvato e dimensione e checksum corrispondono.',
     source: 'File di origine',
     leaveNote: 'Può lasciare questa pagina; il caricamento continua e ricompare qui quando torna.',
-    sessionTitle: 'Caricamenti di questa sessione',
-    sessionDescription:
-      'I più recenti per primi. Vengono dimenticati alla chiusura dell’applicazione; gli oggetti restano nel bucket.',
+    uploadsTitle: 'Caricamenti',
+    uploadsDescription:
+      'I più recenti per primi. Quelli terminati vengono dimenticati alla chiusura dell’applicazione (gli oggetti restano nel bucket); uno interrotto resta finché non lo riprende o lo scarta.',
+    sent: 'Inviato',
     states: {
       running: 'In caricamento',
       paused: 'In pausa',
       done: 'Caricato',
       failed: 'Non riuscito',
       cancelled: 'Annullato',
+      interrupted: 'Interrotto',
+    },
+    interrupted: {
+      notice:
+        'Alcuni caricamenti si sono fermati prima di finire, all’ultima chiusura dell’applicazione. Li riprenda qui sotto, oppure li scarti per liberare le parti già nel bucket.',
+      confirmed: '{{done}} di {{total}} confermati',
+      progressLabel: 'Parte confermata di {{objectKey}}',
+      discard: 'Scarta',
+      discardTitle: 'Scartare il caricamento interrotto?',
+      discardBody:
+        'Le parti di {{objectKey}} già inviate a {{bucket}} vengono eliminate, insieme alla registrazione del caricamento. Il file su questo computer non viene toccato; caricandolo di nuovo si riparte dall’inizio.',
+      discarded: 'Il caricamento interrotto di {{objectKey}} è stato scartato.',
+      blocked: {
+        sourceChanged:
+          'Il file è cambiato da quando è iniziato questo caricamento, quindi le parti già inviate non corrispondono più. Ripristini il file, oppure scarti il caricamento e lo avvii di nuovo.',
+        sourceMissing:
+          'Il file non è più dove era quando è iniziato questo caricamento. Lo rimetta nello stesso percorso, oppure scarti il caricamento.',
+        journalDamaged:
+          'La registrazione di questo caricamento è danneggiata e non è affidabile. Scarti il caricamento e lo avvii di nuovo.',
+        profileUnknown:
+          'Il profilo usato da questo caricamento non esiste più. Scarti il caricamento, oppure aggiunga di nuovo il profilo.',
+      },
     },
     problems: {
       required: 'Obbligatorio.',

@@ -6,14 +6,17 @@ import {
   InlineLoading,
   InlineNotification,
   Link,
+  Modal,
+  ProgressBar,
   Select,
   SelectItem,
   TableCell,
   TableRow,
   TextInput,
 } from '@carbon/react';
-import { ArrowLeft, Pause, Play, StopFilled, Upload } from '@carbon/icons-react';
+import { ArrowLeft, Pause, Play, StopFilled, TrashCan, Upload } from '@carbon/icons-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Facts } from '../components/Facts';
@@ -26,10 +29,12 @@ import { formatBytes, formatPercent, type ProgressLike } from '../format/format'
 import { useApi, useApiEvents } from '../state/api-context';
 import { routeHref } from '../state/router';
 import {
+  confirmedFraction,
   fileNameOf,
   fileUploadProgressOf,
   isUnderway,
   pausedProgress,
+  resumeBlockerOf,
   uploadActions,
   uploadRequest,
   uploadToFollow,
@@ -82,6 +87,11 @@ export function SealedUploadPage() {
   const [current, setCurrent] = useState<FileUploadInfo | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [uploads, setUploads] = useState<FileUploadInfo[]>([]);
+  // Resume and Discard of the interrupted uploads in the table: which row is busy, what failed, what to confirm.
+  const [rowBusy, setRowBusy] = useState<string | null>(null);
+  const [listError, setListError] = useState<unknown>(null);
+  const [discarding, setDiscarding] = useState<FileUploadInfo | null>(null);
+  const [discarded, setDiscarded] = useState<string | null>(null);
   const statusHeading = useRef<HTMLHeadingElement>(null);
   const focusStatus = useRef(false);
 
@@ -208,6 +218,42 @@ export function SealedUploadPage() {
     }
   };
 
+  const resumeInterrupted = async (transferId: string) => {
+    setRowBusy(transferId);
+    setListError(null);
+    setDiscarded(null);
+    try {
+      const info = await api.resumeFileUpload({ transferId });
+      setControlError(null);
+      setProgress(null);
+      setCurrent(info);
+      focusStatus.current = true;
+    } catch (caught) {
+      setListError(caught);
+    } finally {
+      setRowBusy(null);
+      await refresh();
+    }
+  };
+
+  const discard = async (upload: FileUploadInfo) => {
+    setDiscarding(null);
+    setRowBusy(upload.transferId);
+    setListError(null);
+    setDiscarded(null);
+    try {
+      await api.discardFileUpload({ transferId: upload.transferId });
+      setDiscarded(upload.objectKey || upload.transferId);
+    } catch (caught) {
+      setListError(caught);
+    } finally {
+      setRowBusy(null);
+      await refresh();
+    }
+  };
+
+  const hasInterrupted = uploads.some((upload) => upload.state === 'interrupted');
+
   const problemText = (field: FormField): string | undefined => {
     const problem: FieldProblem | undefined = problems[field];
     return problem ? t(`sealedUpload.problems.${problem.key}`, problem.values) : undefined;
@@ -222,6 +268,17 @@ export function SealedUploadPage() {
       </Link>
       <PageHeader title={t('sealedUpload.title')} intro={t('sealedUpload.intro')} />
       <ErrorNotice error={profilesError} />
+      {hasInterrupted && !current && (
+        <InlineNotification
+          kind="info"
+          lowContrast
+          hideCloseButton
+          title={t('sealedUpload.interrupted.notice')}
+          className="is-notice"
+          statusIconDescription={t('sealedUpload.interrupted.notice')}
+          data-testid="sealed-upload-interrupted-notice"
+        />
+      )}
 
       {current && (
         <section
@@ -479,23 +536,155 @@ export function SealedUploadPage() {
 
       {uploads.length > 0 && (
         <section className="is-section">
+          <ErrorNotice error={listError} onClose={() => setListError(null)} />
+          {discarded && (
+            <InlineNotification
+              kind="success"
+              lowContrast
+              role="status"
+              title={t('sealedUpload.interrupted.discarded', { objectKey: discarded })}
+              className="is-notice"
+              data-testid="sealed-upload-discarded"
+              statusIconDescription={t('sealedUpload.interrupted.discarded', { objectKey: discarded })}
+              aria-label={t('common.close')}
+              onClose={() => {
+                setDiscarded(null);
+                return true;
+              }}
+            />
+          )}
           <HeadedTable
-            title={t('sealedUpload.sessionTitle')}
-            description={t('sealedUpload.sessionDescription')}
+            title={t('sealedUpload.uploadsTitle')}
+            description={t('sealedUpload.uploadsDescription')}
             testId="sealed-upload-table"
-            columns={[t('job.objectKey'), t('job.bucket'), t('jobs.state'), t('job.etag')]}
+            columns={[
+              t('job.objectKey'),
+              t('job.bucket'),
+              t('jobs.state'),
+              t('sealedUpload.sent'),
+              t('job.etag'),
+              t('common.actions'),
+            ]}
           >
             {[...uploads].reverse().map((upload) => (
-              <TableRow key={upload.transferId} data-transfer-id={upload.transferId} data-state={upload.state}>
-                <TableCell className="is-mono">{upload.objectKey}</TableCell>
-                <TableCell>{upload.bucket}</TableCell>
-                <TableCell>{t(`sealedUpload.states.${upload.state}`)}</TableCell>
-                <TableCell className="is-mono">{upload.etag ?? '—'}</TableCell>
-              </TableRow>
+              <UploadRow
+                key={upload.transferId}
+                upload={upload}
+                busy={rowBusy !== null}
+                onResume={() => void resumeInterrupted(upload.transferId)}
+                onDiscard={() => setDiscarding(upload)}
+              />
             ))}
           </HeadedTable>
         </section>
       )}
+      {discarding &&
+        createPortal(
+          <Modal
+            open
+            danger
+            modalHeading={t('sealedUpload.interrupted.discardTitle')}
+            primaryButtonText={t('sealedUpload.interrupted.discard')}
+            secondaryButtonText={t('common.cancel')}
+            closeButtonLabel={t('common.close')}
+            onRequestClose={() => setDiscarding(null)}
+            onRequestSubmit={() => void discard(discarding)}
+          >
+            <p>
+              {t('sealedUpload.interrupted.discardBody', {
+                objectKey: discarding.objectKey || discarding.transferId,
+                bucket: discarding.bucket || '—',
+              })}
+            </p>
+          </Modal>,
+          document.body,
+        )}
     </div>
+  );
+}
+
+/**
+ * One upload in the table. An interrupted one (left by an earlier run) shows what its journal confirmed and
+ * offers Resume and Discard; when it cannot resume, the reason is said next to the disabled button.
+ */
+function UploadRow({
+  upload,
+  busy,
+  onResume,
+  onDiscard,
+}: {
+  upload: FileUploadInfo;
+  busy: boolean;
+  onResume: () => void;
+  onDiscard: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const interrupted = upload.state === 'interrupted';
+  const blocker = interrupted ? resumeBlockerOf(upload) : null;
+  const noteId = `sealed-upload-blocked-${upload.transferId}`;
+  const name = upload.objectKey || upload.transferId;
+  const sent = (() => {
+    if (interrupted && upload.bytesTotal !== undefined && !upload.error) {
+      const words = t('sealedUpload.interrupted.confirmed', {
+        done: formatBytes(upload.bytesConfirmed ?? 0, i18n.language),
+        total: formatBytes(upload.bytesTotal, i18n.language),
+      });
+      return (
+        <div className="is-upload-sent">
+          <ProgressBar
+            size="small"
+            hideLabel
+            label={t('sealedUpload.interrupted.progressLabel', { objectKey: name })}
+            value={confirmedFraction(upload) * 100}
+            max={100}
+            helperText={words}
+          />
+        </div>
+      );
+    }
+    return upload.size === undefined ? '—' : formatBytes(upload.size, i18n.language);
+  })();
+  return (
+    <TableRow data-transfer-id={upload.transferId} data-state={upload.state}>
+      <TableCell className="is-mono">{name}</TableCell>
+      <TableCell>{upload.bucket || '—'}</TableCell>
+      <TableCell>{t(`sealedUpload.states.${upload.state}`)}</TableCell>
+      <TableCell data-testid="sealed-upload-row-sent">{sent}</TableCell>
+      <TableCell className="is-mono">{upload.etag ?? '—'}</TableCell>
+      <TableCell className="is-upload-row-actions">
+        {interrupted && (
+          <>
+            <div className="is-row-buttons">
+              <Button
+                kind="tertiary"
+                size="sm"
+                renderIcon={Play}
+                disabled={busy || blocker !== null}
+                aria-describedby={blocker ? noteId : undefined}
+                onClick={onResume}
+                data-testid="sealed-upload-row-resume"
+              >
+                {t('wizard.resume')}
+              </Button>
+              <Button
+                kind="danger--tertiary"
+                size="sm"
+                renderIcon={TrashCan}
+                disabled={busy}
+                onClick={onDiscard}
+                data-testid="sealed-upload-row-discard"
+              >
+                {t('sealedUpload.interrupted.discard')}
+              </Button>
+            </div>
+            {blocker && (
+              <p id={noteId} className="is-drop-hint" data-testid="sealed-upload-row-blocked" data-reason={blocker}>
+                {t(`sealedUpload.interrupted.blocked.${blocker}`)}
+              </p>
+            )}
+          </>
+        )}
+      </TableCell>
+    </TableRow>
   );
 }

@@ -167,3 +167,24 @@ export function uploadToFollow(uploads: FileUploadInfo[]): FileUploadInfo | null
   }
   return null;
 }
+
+/**
+ * Why an upload an earlier run left unfinished cannot be resumed, as an i18n key under
+ * `sealedUpload.interrupted.blocked`; null when it can. Main decides (its journal and file checks); this only
+ * names the reason so the page can say it in the person's language.
+ */
+export type ResumeBlocker = 'journalDamaged' | 'sourceChanged' | 'sourceMissing' | 'profileUnknown';
+
+export function resumeBlockerOf(upload: FileUploadInfo): ResumeBlocker | null {
+  if (upload.error) return 'journalDamaged';
+  if (upload.sourceProblem)
+    return upload.sourceProblem.code === 'UPLOAD_SOURCE_CHANGED' ? 'sourceChanged' : 'sourceMissing';
+  if (!upload.profile) return 'profileUnknown';
+  return null;
+}
+
+/** The share of an interrupted upload's file its journal confirmed, 0..1. */
+export function confirmedFraction(upload: FileUploadInfo): number {
+  const total = upload.bytesTotal ?? 0;
+  return total > 0 ? Math.min(1, (upload.bytesConfirmed ?? 0) / total) : 0;
+}

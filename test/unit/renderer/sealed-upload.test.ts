@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../../main/api/contract';
 import { UploadOptionsSchema } from '../../../main/transfer/upload-options';
 import {
+  confirmedFraction,
   fileNameOf,
   fileUploadProgressOf,
   isUnderway,
   pausedProgress,
+  resumeBlockerOf,
   uploadActions,
   uploadRequest,
   uploadToFollow,
@@ -180,6 +182,24 @@ describe('following one file upload', () => {
     expect(uploadToFollow([])).toBeNull();
     expect(uploadToFollow([info('a', 'done'), info('b', 'failed')])).toBeNull();
     expect(uploadToFollow([info('a', 'running'), info('b', 'paused'), info('c', 'done')])?.transferId).toBe('b');
+  });
+
+  it('leaves an interrupted upload for the person to resume or discard, and says why it cannot resume', () => {
+    const interrupted = { ...info('a', 'interrupted'), bytesConfirmed: 10, bytesTotal: 40 };
+    expect(isUnderway('interrupted')).toBe(false);
+    expect(uploadToFollow([interrupted])).toBeNull();
+    expect(confirmedFraction(interrupted)).toBe(0.25);
+    expect(confirmedFraction({ ...interrupted, bytesTotal: 0 })).toBe(0);
+    expect(resumeBlockerOf(interrupted)).toBeNull();
+    const problem = (code: string) => ({ code, message: 'm' });
+    expect(resumeBlockerOf({ ...interrupted, sourceProblem: problem('UPLOAD_SOURCE_CHANGED') })).toBe('sourceChanged');
+    expect(resumeBlockerOf({ ...interrupted, sourceProblem: problem('UPLOAD_SOURCE_MISSING') })).toBe('sourceMissing');
+    expect(resumeBlockerOf({ ...interrupted, sourceProblem: problem('UPLOAD_SOURCE_NOT_FILE') })).toBe('sourceMissing');
+    expect(resumeBlockerOf({ ...interrupted, profile: '' })).toBe('profileUnknown');
+    // a damaged journal outweighs everything else: it can only be discarded
+    expect(resumeBlockerOf({ ...interrupted, profile: '', error: problem('UPLOAD_JOURNAL_CORRUPT') })).toBe(
+      'journalDamaged',
+    );
   });
 
   it('has its own address', () => {
