@@ -1,10 +1,11 @@
 /// <reference lib="dom" />
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { runUploadChild } from '../helpers/run-upload-child';
 import { test, expect, screenshot, expectAccessible } from './support/fixtures';
 import { callApi } from './support/images';
 import { englishLeftOn } from './support/untranslated';
@@ -30,6 +31,33 @@ function storedObject(dataDir: string, objectKey: string): string {
 
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The multipart uploads the sandbox COS holds open in the host's data folder (s3rver: one folder each). */
+async function openMultipartUploads(dataDir: string): Promise<string[]> {
+  return readdir(join(dataDir, 'sandbox', 'cos', SANDBOX_BUCKET, '._S3rver_uploads')).catch(() => []);
+}
+
+/**
+ * What an app killed mid-upload leaves in its data folder: another process uploads the file as the app does
+ * (journal named by transfer id, in the host's uploads folder; parts in the host's sandbox COS folder) and is
+ * killed with SIGKILL half way.
+ */
+async function killedHalfWay(dataDir: string, path: string, objectKey: string): Promise<void> {
+  const run = runUploadChild(
+    {
+      sandboxDir: join(dataDir, 'sandbox'),
+      file: path,
+      bucket: SANDBOX_BUCKET,
+      key: objectKey,
+      fileUpload: { uploadsDir: join(dataDir, 'uploads'), profile: 'sandbox' },
+      partSizeMiB: 5,
+      concurrency: 1,
+      limitRateMBps: 20,
+    },
+    0.5,
+  );
+  expect((await run.done).signal).toBe('SIGKILL');
 }
 
 /** A stand-in for an image sealed earlier: COS takes any bytes, and random ones do not compress. */
@@ -203,6 +231,70 @@ test.describe('uploading an image sealed earlier, on the sandbox', () => {
     expect((await uploadOf(host, 'earlier-cancelled.qcow2'))?.state).toBe('cancelled');
     expect(existsSync(storedObject(host.dataDir, 'earlier-cancelled.qcow2'))).toBe(false);
     await expect(app.getByTestId('sealed-upload-start')).toBeEnabled();
+  });
+
+  test('uploads an earlier run left unfinished are listed to resume or discard; a changed file cannot resume', async ({
+    app,
+    host,
+  }) => {
+    const kept = await writeSealedFile(dir, 'interrupted-kept.qcow2', 20);
+    const dropped = await writeSealedFile(dir, 'interrupted-dropped.qcow2', 20);
+    const changed = await writeSealedFile(dir, 'interrupted-changed.qcow2', 20);
+    for (const [file, objectKey] of [
+      [kept, 'interrupted-kept.qcow2'],
+      [dropped, 'interrupted-dropped.qcow2'],
+      [changed, 'interrupted-changed.qcow2'],
+    ] as const) {
+      await killedHalfWay(host.dataDir, file.path, objectKey);
+    }
+    const later = new Date(Date.now() + 5000);
+    await utimes(changed.path, later, later);
+
+    // The page loads after the restart's leftovers are in place.
+    await openUploadPage(app);
+    await expect(app.getByTestId('sealed-upload-interrupted-notice')).toBeVisible();
+    const row = async (objectKey: string) => {
+      const upload = await uploadOf(host, objectKey);
+      expect(upload?.state).toBe('interrupted');
+      return app.locator(`[data-testid="sealed-upload-table"] tr[data-transfer-id="${upload?.transferId}"]`);
+    };
+    const keptRow = await row('interrupted-kept.qcow2');
+    const droppedRow = await row('interrupted-dropped.qcow2');
+    const changedRow = await row('interrupted-changed.qcow2');
+    await expect(keptRow).toHaveAttribute('data-state', 'interrupted');
+    await expect(keptRow.getByTestId('sealed-upload-row-sent')).toContainText(/MiB of 20\.0 MiB confirmed/);
+    await expect(keptRow.getByTestId('sealed-upload-row-resume')).toBeEnabled();
+    await expect(changedRow.getByTestId('sealed-upload-row-resume')).toBeDisabled();
+    await expect(changedRow.getByTestId('sealed-upload-row-blocked')).toHaveAttribute('data-reason', 'sourceChanged');
+    await expect(changedRow.getByTestId('sealed-upload-row-blocked')).toContainText(
+      'The file changed since this upload started',
+    );
+    await screenshot(app, 'sealed-upload-en-5-interrupted');
+    await expectAccessible(app, 'sealed upload, interrupted uploads');
+
+    // Discard asks first; then the parts go from COS and the row from the table.
+    const droppedId = (await uploadOf(host, 'interrupted-dropped.qcow2'))?.transferId;
+    const journal = join(host.dataDir, 'uploads', `${droppedId}.journal`);
+    const { uploadId } = JSON.parse((await readFile(journal, 'utf8')).split('\n')[0]) as { uploadId: string };
+    expect(await openMultipartUploads(host.dataDir)).toContain(uploadId);
+    await droppedRow.getByTestId('sealed-upload-row-discard').click();
+    const dialog = app.getByRole('dialog');
+    await expect(dialog).toContainText('interrupted-dropped.qcow2');
+    await screenshot(app, 'sealed-upload-en-6-discard');
+    await dialog.getByRole('button', { name: 'Discard' }).click();
+    await expect(droppedRow).toHaveCount(0);
+    await expect(app.getByTestId('sealed-upload-discarded')).toContainText(
+      'The interrupted upload of interrupted-dropped.qcow2 was discarded.',
+    );
+    expect(await openMultipartUploads(host.dataDir)).not.toContain(uploadId);
+    expect(existsSync(journal)).toBe(false);
+    expect(await uploadOf(host, 'interrupted-dropped.qcow2')).toBeUndefined();
+
+    // Resume sends only what the journal did not confirm, and the object is the file.
+    await keptRow.getByTestId('sealed-upload-row-resume').click();
+    await expectUploaded(app, host, 'interrupted-kept.qcow2', kept.bytes);
+    await expect(changedRow).toHaveAttribute('data-state', 'interrupted');
+    await screenshot(app, 'sealed-upload-en-7-resumed');
   });
 
   test('the page speaks Spanish, from the address #/upload', async ({ app }) => {
