@@ -6,7 +6,6 @@ import {
   InlineLoading,
   InlineNotification,
   Link,
-  Modal,
   ProgressBar,
   Select,
   SelectItem,
@@ -16,14 +15,15 @@ import {
 } from '@carbon/react';
 import { ArrowLeft, Pause, Play, StopFilled, TrashCan, Upload } from '@carbon/icons-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
+import { ConfirmModal } from '../components/ConfirmModal';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Facts } from '../components/Facts';
 import { pathForDroppedFile } from '../components/files';
 import { HeadedTable } from '../components/HeadedTable';
 import { PageHeader } from '../components/PageHeader';
 import { ProgressPanel } from '../components/ProgressPanel';
+import { SuccessNotice } from '../components/SuccessNotice';
 import { useFileDrop } from '../components/useFileDrop';
 import { formatBytes, formatPercent, type ProgressLike } from '../format/format';
 import { useApi, useApiEvents } from '../state/api-context';
@@ -537,22 +537,11 @@ export function SealedUploadPage() {
       {uploads.length > 0 && (
         <section className="is-section">
           <ErrorNotice error={listError} onClose={() => setListError(null)} />
-          {discarded && (
-            <InlineNotification
-              kind="success"
-              lowContrast
-              role="status"
-              title={t('sealedUpload.interrupted.discarded', { objectKey: discarded })}
-              className="is-notice"
-              data-testid="sealed-upload-discarded"
-              statusIconDescription={t('sealedUpload.interrupted.discarded', { objectKey: discarded })}
-              aria-label={t('common.close')}
-              onClose={() => {
-                setDiscarded(null);
-                return true;
-              }}
-            />
-          )}
+          <SuccessNotice
+            message={discarded && t('sealedUpload.interrupted.discarded', { objectKey: discarded })}
+            onClose={() => setDiscarded(null)}
+            testId="sealed-upload-discarded"
+          />
           <HeadedTable
             title={t('sealedUpload.uploadsTitle')}
             description={t('sealedUpload.uploadsDescription')}
@@ -578,27 +567,18 @@ export function SealedUploadPage() {
           </HeadedTable>
         </section>
       )}
-      {discarding &&
-        createPortal(
-          <Modal
-            open
-            danger
-            modalHeading={t('sealedUpload.interrupted.discardTitle')}
-            primaryButtonText={t('sealedUpload.interrupted.discard')}
-            secondaryButtonText={t('common.cancel')}
-            closeButtonLabel={t('common.close')}
-            onRequestClose={() => setDiscarding(null)}
-            onRequestSubmit={() => void discard(discarding)}
-          >
-            <p>
-              {t('sealedUpload.interrupted.discardBody', {
-                objectKey: discarding.objectKey || discarding.transferId,
-                bucket: discarding.bucket || '—',
-              })}
-            </p>
-          </Modal>,
-          document.body,
-        )}
+      {discarding && (
+        <ConfirmModal
+          heading={t('sealedUpload.interrupted.discardTitle')}
+          body={t('sealedUpload.interrupted.discardBody', {
+            objectKey: discarding.objectKey || discarding.transferId,
+            bucket: discarding.bucket || '—',
+          })}
+          confirmText={t('sealedUpload.interrupted.discard')}
+          onConfirm={() => void discard(discarding)}
+          onCancel={() => setDiscarding(null)}
+        />
+      )}
     </div>
   );
 }
