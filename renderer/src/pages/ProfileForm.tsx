@@ -13,7 +13,7 @@ import {
 } from '@carbon/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { IBM_REGIONS, mergeProfilePatch, type Profile, type ProfilePatch } from '../../../main/profiles/profile';
+import { IBM_REGIONS, mergeProfilePatch, type Profile, type ProfilePatch } from '../../../main/api/contract/profiles';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useApi } from '../state/api-context';

@@ -7,7 +7,7 @@ import {
   ProfileNameSchema,
   RegionSchema,
   type Profile,
-} from '../../../main/profiles/profile';
+} from '../../../main/api/contract/profiles';
 
 /**
  * The profile form's rules, apart from React: what a new profile starts as, what choosing a region changes,
