@@ -11,6 +11,7 @@ import { useApi, useJobsVersion } from '../state/api-context';
 import { routeHref } from '../state/router';
 import { summarizeData } from './JobPage';
 import { usePaginationTexts } from '../components/pagination';
+import { StatusNotice } from '../components/StatusNotice';
 
 type Api = ReturnType<typeof useApi>;
 type AuditEntry = Awaited<ReturnType<Api['listAudit']>>[number];
@@ -111,10 +112,8 @@ export function AuditPage() {
       >
         {verifying && <InlineLoading description={t('audit.verifying')} />}
         {!verifying && verify && (
-          <InlineNotification
+          <StatusNotice
             kind={verify.ok ? 'success' : 'error'}
-            lowContrast
-            hideCloseButton
             title={
               verify.ok
                 ? t('audit.chainOk', { entries: formatInteger(verify.entries, i18n.language) })
@@ -123,12 +122,6 @@ export function AuditPage() {
             subtitle={
               verify.ok ? `${t('audit.headHash')}: ${shortDigest(verify.headHash, 16, 8)}` : (verify.reason ?? '')
             }
-            statusIconDescription={
-              verify.ok
-                ? t('audit.chainOk', { entries: formatInteger(verify.entries, i18n.language) })
-                : t('audit.chainBroken', { line: verify.firstBadLine ?? '?' })
-            }
-            className="is-notice"
           />
         )}
         {!verifying && !verify && <p className="is-drop-hint">{t('audit.chainUnknown')}</p>}

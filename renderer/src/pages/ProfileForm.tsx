@@ -3,7 +3,6 @@ import {
   Checkbox,
   Form,
   FormGroup,
-  InlineNotification,
   Layer,
   RadioButton,
   RadioButtonGroup,
@@ -18,6 +17,7 @@ import { ConfirmModal } from '../components/ConfirmModal';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useApi } from '../state/api-context';
 import { fieldProblems, profileToSave, withRegion, type ProfileField } from './profile-draft';
+import { StatusNotice } from '../components/StatusNotice';
 
 export interface ProfileFormProps {
   /** the profile to change, or a new draft (newProfileDraft) when adding */
@@ -285,16 +285,7 @@ export function ProfileForm({ initial, adding, isDefault, onSaved, onCancel }: P
         />
         {submitted && hasProblems && (
           // Nothing went to main yet, so no error code: just where to look.
-          <InlineNotification
-            kind="error"
-            lowContrast
-            hideCloseButton
-            role="alert"
-            title={t('profileForm.fixFields')}
-            statusIconDescription={t('profileForm.fixFields')}
-            className="is-notice"
-            data-testid="profile-form-problems"
-          />
+          <StatusNotice kind="error" title={t('profileForm.fixFields')} role="alert" testId="profile-form-problems" />
         )}
         <ErrorNotice error={error} onClose={() => setError(null)} />
         <div className="is-page-actions">

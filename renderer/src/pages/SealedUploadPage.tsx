@@ -4,7 +4,6 @@ import {
   Button,
   FileUploaderDropContainer,
   InlineLoading,
-  InlineNotification,
   Link,
   ProgressBar,
   Select,
@@ -45,6 +44,7 @@ import {
   type SealedUploadForm,
 } from './sealed-upload';
 import { useProfiles } from './useProfiles';
+import { StatusNotice } from '../components/StatusNotice';
 
 /** A safety net next to the progress events: the end of an upload (done, failed) arrives only by asking. */
 const POLL_MS = 1000;
@@ -269,14 +269,10 @@ export function SealedUploadPage() {
       <PageHeader title={t('sealedUpload.title')} intro={t('sealedUpload.intro')} />
       <ErrorNotice error={profilesError} />
       {hasInterrupted && !current && (
-        <InlineNotification
+        <StatusNotice
           kind="info"
-          lowContrast
-          hideCloseButton
           title={t('sealedUpload.interrupted.notice')}
-          className="is-notice"
-          statusIconDescription={t('sealedUpload.interrupted.notice')}
-          data-testid="sealed-upload-interrupted-notice"
+          testId="sealed-upload-interrupted-notice"
         />
       )}
 
@@ -297,38 +293,14 @@ export function SealedUploadPage() {
           {current.state === 'paused' && (
             <>
               {progress && <ProgressPanel progress={pausedProgress(progress)} step="upload" showParts />}
-              <InlineNotification
-                kind="warning"
-                lowContrast
-                hideCloseButton
-                title={t('sealedUpload.paused')}
-                className="is-notice"
-                statusIconDescription={t('sealedUpload.paused')}
-              />
+              <StatusNotice kind="warning" title={t('sealedUpload.paused')} />
             </>
           )}
-          {current.state === 'cancelled' && (
-            <InlineNotification
-              kind="warning"
-              lowContrast
-              hideCloseButton
-              title={t('sealedUpload.cancelled')}
-              className="is-notice"
-              statusIconDescription={t('sealedUpload.cancelled')}
-            />
-          )}
+          {current.state === 'cancelled' && <StatusNotice kind="warning" title={t('sealedUpload.cancelled')} />}
           {current.state === 'failed' && <ErrorNotice error={current.error ?? null} />}
           {current.state === 'done' && (
             <>
-              <InlineNotification
-                kind="success"
-                lowContrast
-                hideCloseButton
-                title={t('sealedUpload.done')}
-                className="is-notice"
-                statusIconDescription={t('sealedUpload.done')}
-                data-testid="sealed-upload-done"
-              />
+              <StatusNotice kind="success" title={t('sealedUpload.done')} testId="sealed-upload-done" />
               <Facts
                 title={t('job.uploadTitle')}
                 facts={[

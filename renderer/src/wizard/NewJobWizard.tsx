@@ -1,4 +1,4 @@
-import { Button, InlineNotification, ProgressIndicator, ProgressStep } from '@carbon/react';
+import { Button, ProgressIndicator, ProgressStep } from '@carbon/react';
 import { ArrowLeft, ArrowRight, Pause, Play, StopFilled } from '@carbon/icons-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -22,6 +22,7 @@ import {
   type WizardStep,
 } from './steps';
 import { TargetStep, type JobForm } from './TargetStep';
+import { StatusNotice } from '../components/StatusNotice';
 
 const NETWORK_STEPS = new Set<WizardStep>(['key', 'upload', 'import', 'provision']);
 const RECORD_OF: Partial<Record<WizardStep, 'seal' | 'wrap' | 'upload' | 'import' | 'provision'>> = {
@@ -303,27 +304,16 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
       </nav>
       <section className="is-wizard-panel" aria-labelledby="wizard-step-heading">
         {job && jobId && step !== 'done' && run !== 'cancelled' && (
-          <InlineNotification
-            kind="info"
-            lowContrast
-            hideCloseButton
-            title={t('wizard.resumeNotice', { name: job.name })}
-            className="is-notice"
-            statusIconDescription={t('wizard.resumeNotice', { name: job.name })}
-          />
+          <StatusNotice kind="info" title={t('wizard.resumeNotice', { name: job.name })} />
         )}
         <h2 id="wizard-step-heading" className="is-step-heading" tabIndex={-1} ref={headingRef}>
           {heading}
         </h2>
         <p className="is-step-explain">{explain}</p>
         {NETWORK_STEPS.has(step) && !done && (
-          <InlineNotification
+          <StatusNotice
             kind={online ? 'info' : 'warning'}
-            lowContrast
-            hideCloseButton
             title={online ? t('common.networkNeeded') : t('common.offline')}
-            className="is-notice"
-            statusIconDescription={online ? t('common.networkNeeded') : t('common.offline')}
           />
         )}
 
@@ -361,38 +351,12 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
             showParts={jobStep === 'upload'}
           />
         )}
-        {run === 'paused' && !done && (
-          <InlineNotification
-            kind="warning"
-            lowContrast
-            hideCloseButton
-            title={t('wizard.paused')}
-            className="is-notice"
-            statusIconDescription={t('wizard.paused')}
-          />
-        )}
-        {run === 'cancelled' && (
-          <InlineNotification
-            kind="warning"
-            lowContrast
-            hideCloseButton
-            title={t('wizard.cancelled')}
-            className="is-notice"
-            statusIconDescription={t('wizard.cancelled')}
-          />
-        )}
+        {run === 'paused' && !done && <StatusNotice kind="warning" title={t('wizard.paused')} />}
+        {run === 'cancelled' && <StatusNotice kind="warning" title={t('wizard.cancelled')} />}
         <ErrorNotice error={error} onClose={() => setError(null)} />
         {jobStep && done && job && (
           <>
-            <InlineNotification
-              kind="success"
-              lowContrast
-              hideCloseButton
-              title={t(`wizard.${step}.done`)}
-              className="is-notice"
-              statusIconDescription={t(`wizard.${step}.done`)}
-              data-testid="step-done"
-            />
+            <StatusNotice kind="success" title={t(`wizard.${step}.done`)} testId="step-done" />
             {record && <JobRecords job={job} only={step === 'seal' ? ['source', 'seal'] : [record]} />}
           </>
         )}
