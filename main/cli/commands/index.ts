@@ -11,6 +11,7 @@ import { registerRunCommand } from './run';
 import { registerSealCommands } from './seal';
 import { registerServeCommand } from './serve';
 import { registerUploadCommand } from './upload';
+import { registerUploadsCommands } from './uploads';
 import { registerImportCommands } from './import';
 import { registerProvisionCommand } from './provision';
 
@@ -20,6 +21,7 @@ export const COMMAND_GROUPS: Array<(program: Command, cli: CliRuntime) => void> 
   registerSealCommands,
   registerWrapCommand,
   registerUploadCommand,
+  registerUploadsCommands,
   registerImportCommands,
   registerProvisionCommand,
   registerJobCommands,
