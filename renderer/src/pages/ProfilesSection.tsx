@@ -1,12 +1,13 @@
 import { Button, OverflowMenu, OverflowMenuItem, TableCell, TableRow, Tag } from '@carbon/react';
 import { Add } from '@carbon/icons-react';
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../main/profiles/profile';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { HeadedTable } from '../components/HeadedTable';
 import { SuccessNotice } from '../components/SuccessNotice';
+import { WrappingName } from '../components/WrappingName';
 import { useApi } from '../state/api-context';
 import { newProfileDraft } from './profile-draft';
 import { ProfileForm } from './ProfileForm';
@@ -16,21 +17,6 @@ type ProfileList = ReturnType<typeof useProfiles>;
 
 /** What the form below the table is doing: adding a new profile or changing one from the table. */
 type Editing = { adding: boolean; profile: Profile } | null;
-
-/** An endpoint that wraps after its dots and slashes rather than inside a word. */
-function Url({ address }: { address: string }) {
-  const parts = address.split(/(?<=[./])/);
-  return (
-    <span className="is-mono is-url">
-      {parts.map((part, index) => (
-        <Fragment key={index}>
-          {index > 0 && <wbr />}
-          {part}
-        </Fragment>
-      ))}
-    </span>
-  );
-}
 
 function profileOf({ builtIn: _builtIn, ...profile }: ProfileEntry): Profile {
   return profile;
@@ -100,10 +86,10 @@ export function ProfilesSection({ profiles, defaultProfile, error: listError, re
             <TableCell className="is-nowrap">{entry.region}</TableCell>
             <TableCell>{entry.cos.bucket || '—'}</TableCell>
             <TableCell>
-              <Url address={entry.kms.endpoint} />
+              <WrappingName text={entry.kms.endpoint} />
             </TableCell>
             <TableCell>
-              <Url address={entry.cos.endpoint} />
+              <WrappingName text={entry.cos.endpoint} />
             </TableCell>
             <TableCell className="is-row-actions">
               {(!entry.builtIn || entry.name !== defaultProfile) && (

@@ -45,6 +45,7 @@ import {
 } from './sealed-upload';
 import { useProfiles } from './useProfiles';
 import { StatusNotice } from '../components/StatusNotice';
+import { WrappingName } from '../components/WrappingName';
 
 /** A safety net next to the progress events: the end of an upload (done, failed) arrives only by asking. */
 const POLL_MS = 1000;
@@ -598,8 +599,10 @@ function UploadRow({
   })();
   return (
     <TableRow data-transfer-id={upload.transferId} data-state={upload.state}>
-      <TableCell className="is-mono">{name}</TableCell>
-      <TableCell>{upload.bucket || '—'}</TableCell>
+      <TableCell>
+        <WrappingName text={name} />
+      </TableCell>
+      <TableCell>{upload.bucket ? <WrappingName text={upload.bucket} /> : '—'}</TableCell>
       <TableCell>{t(`sealedUpload.states.${upload.state}`)}</TableCell>
       <TableCell data-testid="sealed-upload-row-sent">{sent}</TableCell>
       <TableCell className="is-mono">{upload.etag ?? '—'}</TableCell>
