@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AppContext } from '../app/context';
 import { lockOwner, tryLock } from '../common/file-lock';
+import { quotableDetails } from '../common/error-details';
 import { AppError, toErrorShape } from '../common/errors';
 import type { Progress, ProgressListener } from '../common/progress';
 import type { Job, JobStep } from './job';
@@ -169,7 +170,14 @@ export class JobRunner {
       const failed = await app.jobs.update(jobId, (current) => ({
         state: 'failed',
         lastGoodState: effectiveState(current),
-        error: { step, code: shape.code, message: shape.message, hint: shape.hint, at: new Date().toISOString() },
+        error: {
+          step,
+          code: shape.code,
+          message: shape.message,
+          hint: shape.hint,
+          details: quotableDetails(shape.details),
+          at: new Date().toISOString(),
+        },
       }));
       await app.audit.append({ type: `${step}.failed`, jobId, data: { code: shape.code, message: shape.message } });
       app.events.emit({ type: 'job-updated', jobId, state: failed.state });

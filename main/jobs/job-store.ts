@@ -44,7 +44,10 @@ export class JobStore {
   async get(id: string): Promise<Job> {
     const job = await this.find(id);
     if (!job) {
-      throw new AppError('JOB_NOT_FOUND', `No job with id ${id}.`, { hint: 'List jobs with "image-sealer jobs list".' });
+      throw new AppError('JOB_NOT_FOUND', `No job with id ${id}.`, {
+        hint: 'List jobs with "image-sealer jobs list".',
+        details: { jobId: id },
+      });
     }
     return job;
   }

@@ -112,6 +112,8 @@ export const JobErrorSchema = z.object({
   code: z.string(),
   message: z.string(),
   hint: z.string().optional(),
+  /** the specifics the message names (a path, a profile…), so that the UI can say it in another language */
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   at: z.string(),
 });
 

@@ -182,6 +182,7 @@ export class KeyProtectClient {
       if (named.length === 0) {
         throw new AppError('KMS_KEY_NOT_FOUND', `No root key with id, alias or name "${reference}" in Key Protect instance ${this.config.instanceId}.`, {
           hint: 'List the root keys with "image-sealer keys list --profile PROFILE".',
+          details: { key: reference, instanceId: this.config.instanceId },
         });
       }
       key = named[0];

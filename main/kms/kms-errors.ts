@@ -93,6 +93,8 @@ export function keyProtectError(error: unknown, context: KmsErrorContext): AppEr
     endpoint: context.endpoint,
     status: sdk.status,
     reason: envelope?.reasonCode ?? undefined,
+    instanceId: context.instanceId,
+    role: ROLE_FOR[context.operation],
   };
   const role = ROLE_FOR[context.operation];
 

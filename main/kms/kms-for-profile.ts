@@ -7,6 +7,7 @@ export async function keyProtectForProfile(resolved: ResolvedProfile): Promise<K
   const { kms, name } = resolved.profile;
   if (kms.instanceId.trim() === '') {
     throw new AppError('PROFILE_INCOMPLETE', `Profile "${name}" names no Key Protect instance.`, {
+      details: { name },
       hint: `Set it with "image-sealer profiles set ${name} --kms-instance INSTANCE_ID" (the GUID of the Key Protect or HPCS instance).`,
     });
   }

@@ -48,6 +48,7 @@ export class ProfileStore {
     const profile = await this.find(name);
     if (!profile) {
       throw new AppError('PROFILE_NOT_FOUND', `There is no profile named "${name}".`, {
+        details: { name },
         hint: 'List profiles with "image-sealer profiles list", or add one with "image-sealer profiles add NAME --region REGION".',
       });
     }
@@ -72,6 +73,7 @@ export class ProfileStore {
     await this.modify((settings) => {
       if ((settings.profiles ?? {})[parsed.name] !== undefined) {
         throw new AppError('PROFILE_EXISTS', `A profile named "${parsed.name}" exists already.`, {
+          details: { name: parsed.name },
           hint: `Change it with "image-sealer profiles set ${parsed.name} …".`,
         });
       }
@@ -93,7 +95,7 @@ export class ProfileStore {
     let updated: Profile | undefined;
     await this.modify((settings) => {
       const current = ProfileSchema.safeParse((settings.profiles ?? {})[name]);
-      if (!current.success) throw new AppError('PROFILE_NOT_FOUND', `There is no profile named "${name}".`);
+      if (!current.success) throw new AppError('PROFILE_NOT_FOUND', `There is no profile named "${name}".`, { details: { name } });
       updated = applyProfilePatch(current.data, patch);
       return { ...settings, profiles: { ...settings.profiles, [name]: updated } };
     });
@@ -104,7 +106,7 @@ export class ProfileStore {
     refuseSandbox(name, 'remove');
     await this.modify((settings) => {
       const profiles = { ...settings.profiles };
-      if (profiles[name] === undefined) throw new AppError('PROFILE_NOT_FOUND', `There is no profile named "${name}".`);
+      if (profiles[name] === undefined) throw new AppError('PROFILE_NOT_FOUND', `There is no profile named "${name}".`, { details: { name } });
       delete profiles[name];
       const next: Settings = { ...settings, profiles };
       if (next.defaultProfile === name) next.defaultProfile = SANDBOX_PROFILE_NAME;

@@ -71,6 +71,7 @@ export async function resolveProfile(
     const key = await credentials.getApiKey(profileName);
     if (!key) {
       throw new AppError('CREDENTIALS_MISSING', `No IBM Cloud API key is stored for profile "${profileName}".`, {
+        details: { profile: profileName },
         hint: `Store one with "image-sealer credentials set --profile ${profileName}" (it goes to the OS keychain).`,
       });
     }

@@ -66,12 +66,20 @@ export class CosError extends AppError {
   constructor(
     code: string,
     message: string,
-    options: { hint?: string; retryable: boolean; status?: number; serverCode?: string; cause?: unknown },
+    options: {
+      hint?: string;
+      retryable: boolean;
+      status?: number;
+      serverCode?: string;
+      cause?: unknown;
+      /** where it happened (bucket, endpoint, region), for messages that name it */
+      where?: { bucket?: string; endpoint: string; region: string };
+    },
   ) {
     super(code, message, {
       hint: options.hint,
       cause: options.cause,
-      details: { status: options.status, serverCode: options.serverCode },
+      details: { status: options.status, serverCode: options.serverCode, ...options.where },
     });
     this.retryable = options.retryable;
     this.status = options.status;
@@ -122,7 +130,12 @@ export function mapCosError(
   const { status, code } = failure;
   const where = context.bucket ? `bucket "${context.bucket}"` : 'the service';
   const serverSays = failure.message ? ` (${code ?? status}: ${failure.message})` : code ? ` (${code})` : '';
-  const common = { status, serverCode: code, cause: failure.cause };
+  const common = {
+    status,
+    serverCode: code,
+    cause: failure.cause,
+    where: { bucket: context.bucket, endpoint: context.endpoint, region: context.region },
+  };
 
   if (status === 401 || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch' || code === 'InvalidToken' || code === 'ExpiredToken') {
     const which =

@@ -72,7 +72,10 @@ export async function startFileUpload(app: AppContext, request: FileUploadReques
   const profile = resolved.profile.name;
   const bucket = request.bucket ?? resolved.profile.cos.bucket;
   if (!bucket) {
-    throw new AppError('COS_BUCKET_REQUIRED', `Profile "${profile}" names no COS bucket.`, { hint: 'Choose a bucket for the upload.' });
+    throw new AppError('COS_BUCKET_REQUIRED', `Profile "${profile}" names no COS bucket.`, {
+      hint: 'Choose a bucket for the upload.',
+      details: { profile },
+    });
   }
   const objectKey = request.objectKey ?? basename(path);
   const transferId = transferIdFor(path, profile, bucket, objectKey);

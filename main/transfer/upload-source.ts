@@ -16,13 +16,17 @@ export async function statSource(file: string): Promise<SourceStat> {
   try {
     const info = await stat(file);
     if (!info.isFile())
-      throw new AppError('UPLOAD_SOURCE_NOT_FILE', `${file} is not a file.`, { hint: 'Choose the sealed image file.' });
+      throw new AppError('UPLOAD_SOURCE_NOT_FILE', `${file} is not a file.`, {
+        hint: 'Choose the sealed image file.',
+        details: { path: file },
+      });
     return { size: info.size, mtimeMs: info.mtimeMs };
   } catch (error) {
     if (error instanceof AppError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new AppError('UPLOAD_SOURCE_MISSING', `The file to upload, ${file}, does not exist.`, {
         hint: 'Seal the image again or choose the sealed file where it is now.',
+        details: { path: file },
       });
     }
     throw error;
@@ -42,6 +46,7 @@ export function sourceChangedError(
     {
       hint: 'If the change is intended, cancel the upload and start it again; otherwise restore the sealed file.',
       details: {
+        path: file,
         journalSize: header.sourceSize,
         fileSize: source.size,
         journalMtimeMs: header.sourceMtimeMs,

@@ -39,6 +39,9 @@ export type CallResult<T = unknown> = { ok: true; value: T } | { ok: false; erro
 
 export type ApiEvent = AppEvent;
 
+/** The renderer words an error's message in the page's language from these (see renderer/src/format/errors.ts). */
+export { quotableDetails, type QuotableDetails } from '../../common/error-details';
+
 /** The surface `window.api` offers in both the Electron and the web transport. */
 export type SealerApi = {
   [N in CallName]: (input: CallInput<N>) => Promise<CallOutput<N>>;

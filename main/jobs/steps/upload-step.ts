@@ -28,6 +28,7 @@ export const uploadStep: StepRunner = async (context) => {
   if (!bucket) {
     throw new AppError('COS_BUCKET_REQUIRED', `Profile "${resolved.profile.name}" names no COS bucket and job ${job.id} none either.`, {
       hint: `Name one: "image-sealer upload ${job.id} --bucket BUCKET" (a Regional bucket in the Key Protect region).`,
+      details: { profile: resolved.profile.name },
     });
   }
   const objectKey = job.options.objectKey ?? basename(seal.outputPath);

@@ -4,10 +4,12 @@ import { CALL_NAMES, type ApiEvent, type CallResult, type SealerApi } from '../.
 export interface ApiCallError extends Error {
   code: string;
   hint?: string;
+  details?: Record<string, unknown>;
 }
 
 function callError(result: Extract<CallResult, { ok: false }>): ApiCallError {
-  return Object.assign(new Error(result.error.message), { code: result.error.code, hint: result.error.hint });
+  const { code, hint, details } = result.error;
+  return Object.assign(new Error(result.error.message), { code, hint, details });
 }
 
 const REQUEST_TIMEOUT_MS = 60_000;

@@ -101,7 +101,11 @@ describe('job runner', () => {
     const steps = fakeSteps({
       upload: async () => {
         attempts += 1;
-        if (attempts === 1) throw new AppError('COS_UNREACHABLE', 'COS did not answer.', { hint: 'Check the network.' });
+        if (attempts === 1)
+          throw new AppError('COS_UNREACHABLE', 'COS did not answer.', {
+            hint: 'Check the network.',
+            details: { endpoint: 'https://cos.example', status: undefined, attempts: [1, 2] },
+          });
         return { upload: { bucket: 'b', region: 'us-south', objectKey: 'x', size: 1, verified: true } };
       },
     });
@@ -110,6 +114,8 @@ describe('job runner', () => {
     await expect(runner.run(job.id)).rejects.toMatchObject({ code: 'COS_UNREACHABLE' });
     const failed = await app.jobs.get(job.id);
     expect(failed).toMatchObject({ state: 'failed', lastGoodState: 'wrapped', error: { step: 'upload', code: 'COS_UNREACHABLE' } });
+    // The details a translated message quotes are kept with the failure; nested ones are not.
+    expect(failed.error?.details).toEqual({ endpoint: 'https://cos.example' });
     expect(nextStep(failed)).toBe('upload');
     const resumed = await runner.run(job.id);
     expect(resumed.state).toBe('imported');
