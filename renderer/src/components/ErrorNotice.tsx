@@ -1,12 +1,19 @@
 import { InlineNotification } from '@carbon/react';
 import { useTranslation } from 'react-i18next';
-import { toErrorView } from '../format/errors';
+import { localizeErrorView, toErrorView } from '../format/errors';
 
-/** A failed call, in words: a localized title from the code table, the app's message and its hint. */
+/**
+ * A failed call, in words: a localized title from the code table, then the message and hint in the page's
+ * language where the catalog words the code, with main's English text one click away to quote to support.
+ */
 export function ErrorNotice({ error, onClose }: { error: unknown; onClose?: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   if (error === null || error === undefined) return null;
-  const view = toErrorView(error);
+  const language = i18n.resolvedLanguage ?? i18n.language;
+  const view = localizeErrorView(toErrorView(error), language, (key) => {
+    const text: unknown = i18n.getResource(language, 'translation', key);
+    return typeof text === 'string' ? text : undefined;
+  });
   return (
     <InlineNotification
       aria-label={t('common.close')}
@@ -23,8 +30,15 @@ export function ErrorNotice({ error, onClose }: { error: unknown; onClose?: () =
       className="is-notice"
     >
       <div className="is-error-body" data-error-code={view.code}>
-        {view.message && <p>{view.message}</p>}
+        {view.message && <p data-testid="error-message">{view.message}</p>}
         {view.hint && <p className="is-error-hint">{view.hint}</p>}
+        {view.original && (
+          <details className="is-error-original" data-testid="error-original">
+            <summary>{t('errors.original')}</summary>
+            <p lang="en">{view.original.message}</p>
+            {view.original.hint && <p lang="en">{view.original.hint}</p>}
+          </details>
+        )}
         <p className="is-error-code">{t('errors.code', { code: view.code })}</p>
       </div>
     </InlineNotification>

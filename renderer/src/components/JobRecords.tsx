@@ -134,7 +134,7 @@ export function JobRecords({
   return (
     <div data-testid="job-records">
       {job.error && job.state === 'failed' && (
-        <ErrorNotice error={{ code: job.error.code, message: job.error.message, hint: job.error.hint }} />
+        <ErrorNotice error={job.error} />
       )}
       {sections.map((section) => (
         <Facts key={section.key} title={section.title} facts={section.facts} />

@@ -1,7 +1,14 @@
+import { quotableDetails, type QuotableDetails } from '../../../main/api/contract';
+
 /**
  * Turns what a call rejected with into what a person reads: a localized title chosen by the error's code
- * (one table, like balenaEtcher's), then the app's own message and hint. Never a stack trace.
+ * (one table, like balenaEtcher's), then the message and hint — main's own English text, or on a Spanish or
+ * Italian page the catalog's wording of that code (`errorText.CODE.message/hint`) with main's text kept as
+ * the original to quote to support. Never a stack trace.
  */
+
+/** The specifics an error names (a path, a profile, a bucket), as the catalog's sentences can quote them. */
+export type ErrorDetails = QuotableDetails;
 
 export interface ErrorView {
   /** i18n key of the title */
@@ -9,7 +16,21 @@ export interface ErrorView {
   message: string;
   hint?: string;
   code: string;
+  details?: ErrorDetails;
 }
+
+/** What the notice shows: in the page's language where the catalog words the code, else main's text. */
+export interface LocalizedErrorView {
+  titleKey: string;
+  code: string;
+  message: string;
+  hint?: string;
+  /** main's English message and hint, present when `message` and `hint` are a translation of them */
+  original?: { message: string; hint?: string };
+}
+
+/** The raw catalog text of a key in the page's language (placeholders not filled), or undefined. */
+export type CatalogLookup = (key: string) => string | undefined;
 
 /** Code prefixes and exact codes → the title's i18n key. Exact codes win over prefixes. */
 export const ERROR_TITLE_KEYS: Readonly<Record<string, string>> = {
@@ -53,14 +74,56 @@ export function errorTitleKey(code: string): string {
 /** Accepts anything a promise may reject with and keeps only what is meant for people. */
 export function toErrorView(error: unknown): ErrorView {
   if (typeof error === 'object' && error !== null) {
-    const record = error as { message?: unknown; code?: unknown; hint?: unknown };
+    const record = error as { message?: unknown; code?: unknown; hint?: unknown; details?: unknown };
     const code = typeof record.code === 'string' ? record.code : 'INTERNAL';
     const message = typeof record.message === 'string' && record.message.length > 0 ? firstLine(record.message) : '';
     const view: ErrorView = { titleKey: errorTitleKey(code), message, code };
     if (typeof record.hint === 'string' && record.hint.length > 0) view.hint = record.hint;
+    const details = quotableDetails(record.details);
+    if (details) view.details = details;
     return view;
   }
   return { titleKey: 'errors.generic', message: typeof error === 'string' ? firstLine(error) : '', code: 'INTERNAL' };
+}
+
+/**
+ * The message and hint for a page in `language`. English keeps main's own text (it names the most specifics);
+ * another language takes the catalog's wording of the code with the error's details filled in, and keeps
+ * main's text as the original. A code the catalog does not word, or a sentence whose details did not come
+ * with this error, falls back to main's text: better English than a sentence with a hole in it.
+ */
+export function localizeErrorView(view: ErrorView, language: string, lookup: CatalogLookup): LocalizedErrorView {
+  const untranslated: LocalizedErrorView = { titleKey: view.titleKey, code: view.code, message: view.message };
+  if (view.hint) untranslated.hint = view.hint;
+  if (language === 'en' || !view.message) return untranslated;
+  const message = fill(lookup(`errorText.${view.code}.message`), view.details);
+  if (message === undefined) return untranslated;
+  const hintTemplate = lookup(`errorText.${view.code}.hint`);
+  const hint = hintTemplate === undefined ? undefined : fill(hintTemplate, view.details);
+  if (hintTemplate !== undefined && hint === undefined) return untranslated;
+  const localized: LocalizedErrorView = {
+    titleKey: view.titleKey,
+    code: view.code,
+    message,
+    original: view.hint ? { message: view.message, hint: view.hint } : { message: view.message },
+  };
+  if (hint) localized.hint = hint;
+  return localized;
+}
+
+/** `{{name}}` → the detail of that name; undefined when there is no template or a detail is missing. */
+function fill(template: string | undefined, details: ErrorDetails | undefined): string | undefined {
+  if (typeof template !== 'string' || template.length === 0) return undefined;
+  let complete = true;
+  const text = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_placeholder, name: string) => {
+    const value = details?.[name];
+    if (value === undefined || value === '') {
+      complete = false;
+      return '';
+    }
+    return String(value);
+  });
+  return complete ? text : undefined;
 }
 
 /** A message never carries a stack: cut at the first line that looks like one. */

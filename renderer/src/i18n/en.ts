@@ -1,3 +1,5 @@
+import { enErrorText } from './error-text/en';
+
 /**
  * The English catalog: the source of every key. Spanish and Italian must have the same keys (the type
  * system and test/unit/renderer/i18n-catalogs.test.ts both check). Terms follow IBM's documentation.
@@ -607,7 +609,9 @@ export const en = {
     system: 'System error',
     profile: 'Profile error',
     code: 'Code: {{code}}',
+    original: 'Technical detail (English)',
   },
+  errorText: enErrorText,
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -1,4 +1,5 @@
 import type { Catalog } from './en';
+import { esErrorText } from './error-text/es';
 
 /** Spanish. IBM's terms: clave de cifrado de datos envuelta (WDEK), clave raíz (CRK), plantilla de imagen. */
 export const es: Catalog = {
@@ -612,5 +613,7 @@ export const es: Catalog = {
     system: 'Error del sistema',
     profile: 'Error del perfil',
     code: 'Código: {{code}}',
+    original: 'Detalle técnico (en inglés)',
   },
+  errorText: esErrorText,
 };

@@ -1,4 +1,5 @@
 import type { Catalog } from './en';
+import { itErrorText } from './error-text/it';
 
 /** Italian. IBM's terms: chiave di crittografia dei dati impacchettata (WDEK), chiave root, template dell'immagine. */
 export const it: Catalog = {
@@ -610,5 +611,7 @@ export const it: Catalog = {
     system: 'Errore di sistema',
     profile: 'Errore del profilo',
     code: 'Codice: {{code}}',
+    original: 'Dettaglio tecnico (in inglese)',
   },
+  errorText: itErrorText,
 };

@@ -1,14 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { errorTitleKey, toErrorView, ERROR_TITLE_KEYS } from '../../../renderer/src/format/errors';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  errorTitleKey,
+  localizeErrorView,
+  toErrorView,
+  ERROR_TITLE_KEYS,
+  type CatalogLookup,
+} from '../../../renderer/src/format/errors';
 import { en } from '../../../renderer/src/i18n/en';
+import { es } from '../../../renderer/src/i18n/es';
+import { it as italian } from '../../../renderer/src/i18n/it';
 
-function lookup(key: string): unknown {
-  return key
-    .split('.')
-    .reduce<unknown>(
-      (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
-      en,
-    );
+function lookupIn(catalog: unknown): (key: string) => unknown {
+  return (key) =>
+    key
+      .split('.')
+      .reduce<unknown>(
+        (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+        catalog,
+      );
+}
+
+const lookup = lookupIn(en);
+
+/** What ErrorNotice passes: the raw text of a key in one language. */
+function catalogLookup(catalog: unknown): CatalogLookup {
+  const find = lookupIn(catalog);
+  return (key) => {
+    const text = find(key);
+    return typeof text === 'string' ? text : undefined;
+  };
 }
 
 describe('error code → message table', () => {
@@ -45,5 +67,124 @@ describe('error code → message table', () => {
     });
     expect(toErrorView('boom')).toEqual({ titleKey: 'errors.generic', message: 'boom', code: 'INTERNAL' });
     expect(toErrorView(undefined).code).toBe('INTERNAL');
+  });
+});
+
+describe('the message and hint in the page’s language', () => {
+  const missingUpload = toErrorView({
+    code: 'UPLOAD_SOURCE_MISSING',
+    message: 'The file to upload, /data/sealed.qcow2, does not exist.',
+    hint: 'Seal the image again or choose the sealed file where it is now.',
+    details: { path: '/data/sealed.qcow2' },
+  });
+
+  it('a worded code: the translation, with main’s English kept as the original', () => {
+    const view = localizeErrorView(
+      toErrorView({
+        code: 'SEAL_WRONG_KEY',
+        message: 'The key does not open this sealed image (slot 0).',
+        hint: 'Use the DEK.',
+      }),
+      'es',
+      catalogLookup(es),
+    );
+    expect(view).toEqual({
+      titleKey: 'errors.seal',
+      code: 'SEAL_WRONG_KEY',
+      message: 'La clave no abre esta imagen sellada.',
+      hint: 'Use la clave de cifrado de datos (DEK) con la que se selló la imagen y compruebe el destino.',
+      original: { message: 'The key does not open this sealed image (slot 0).', hint: 'Use the DEK.' },
+    });
+  });
+
+  it('fills the details main sent into the sentence', () => {
+    const view = localizeErrorView(missingUpload, 'it', catalogLookup(italian));
+    expect(view.message).toBe('Il file da caricare, /data/sealed.qcow2, non esiste.');
+    expect(view.original?.message).toBe('The file to upload, /data/sealed.qcow2, does not exist.');
+    const profile = localizeErrorView(
+      toErrorView({
+        code: 'COS_BUCKET_REQUIRED',
+        message: 'Profile "prod" names no COS bucket.',
+        details: { profile: 'prod', status: 0 },
+      }),
+      'es',
+      catalogLookup(es),
+    );
+    expect(profile.message).toBe('El perfil prod no indica ningún grupo de Cloud Object Storage.');
+    expect(profile.original).toEqual({ message: 'Profile "prod" names no COS bucket.' });
+  });
+
+  it('a detail the sentence needs did not come: main’s English, not a sentence with a hole', () => {
+    const withoutPath = toErrorView({
+      code: 'UPLOAD_SOURCE_MISSING',
+      message: 'The file to upload, x, does not exist.',
+      hint: 'Seal again.',
+    });
+    expect(localizeErrorView(withoutPath, 'es', catalogLookup(es))).toEqual({
+      titleKey: 'errors.transfer',
+      code: 'UPLOAD_SOURCE_MISSING',
+      message: 'The file to upload, x, does not exist.',
+      hint: 'Seal again.',
+    });
+    // The hint needs a detail too (KMS_FORBIDDEN: role, instanceId): same rule.
+    const forbidden = toErrorView({
+      code: 'KMS_FORBIDDEN',
+      message: 'Key Protect forbids this request.',
+      details: { role: 'Reader' },
+    });
+    expect(localizeErrorView(forbidden, 'it', catalogLookup(italian)).message).toBe(
+      'Key Protect forbids this request.',
+    );
+  });
+
+  it('a code the catalog does not word keeps main’s text', () => {
+    const view = localizeErrorView(
+      toErrorView({ code: 'SOMETHING_NEW', message: 'Something new went wrong.', hint: 'Retry.' }),
+      'it',
+      catalogLookup(italian),
+    );
+    expect(view).toEqual({
+      titleKey: 'errors.generic',
+      code: 'SOMETHING_NEW',
+      message: 'Something new went wrong.',
+      hint: 'Retry.',
+    });
+  });
+
+  it('English pages keep main’s own message and hint, which name the most specifics', () => {
+    expect(localizeErrorView(missingUpload, 'en', catalogLookup(en))).toEqual({
+      titleKey: 'errors.transfer',
+      code: 'UPLOAD_SOURCE_MISSING',
+      message: 'The file to upload, /data/sealed.qcow2, does not exist.',
+      hint: 'Seal the image again or choose the sealed file where it is now.',
+    });
+  });
+
+  it('keeps only details a sentence can quote', () => {
+    const view = toErrorView({
+      code: 'X',
+      message: 'm',
+      details: { path: '/a', size: 3, nested: { a: 1 }, list: [1], gone: undefined },
+    });
+    expect(view.details).toEqual({ path: '/a', size: 3 });
+  });
+
+  it('words only codes the app really raises', () => {
+    const sources: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (name.endsWith('.ts')) sources.push(readFileSync(path, 'utf8'));
+      }
+    };
+    walk(join(process.cwd(), 'main'));
+    walk(join(process.cwd(), 'renderer', 'src', 'api'));
+    const all = sources.join('\n');
+    const unknown = Object.keys(en.errorText).filter((code) => {
+      const system = /^SYSTEM_(\w+)$/.exec(code);
+      return !all.includes(system ? `case '${system[1]}'` : `'${code}'`);
+    });
+    expect(unknown).toEqual([]);
   });
 });
