@@ -310,4 +310,35 @@ test.describe('uploading an image sealed earlier, on the sandbox', () => {
     await screenshot(app, 'sealed-upload-es-1-page');
     expect(await englishLeftOn(app, 'es'), 'English left on the upload page').toEqual([]);
   });
+
+  test('a file that is not there is explained in Spanish, with main’s English one click away', async ({ app }) => {
+    await app.getByTestId('language-menu').click();
+    await app.locator('[data-language="es"]').click();
+    await expect(app.locator('html')).toHaveAttribute('lang', 'es');
+    await app.evaluate(() => (window.location.hash = '#/upload'));
+    await expect(app.locator('#sealed-upload-bucket')).toHaveValue(SANDBOX_BUCKET);
+    const missing = join(dir, 'no-such-sealed.qcow2');
+    await app.locator('#sealed-upload-path').fill(missing);
+    await app.getByTestId('sealed-upload-start').click();
+
+    // A real failure from main (the upload's statSource), worded by the renderer's catalog with main's path.
+    const notice = app
+      .getByTestId('error-notice')
+      .filter({ has: app.locator('[data-error-code="UPLOAD_SOURCE_MISSING"]') });
+    await expect(notice).toBeVisible();
+    await expect(notice.getByTestId('error-message')).toHaveText(
+      `El archivo que se iba a subir, ${missing}, no existe.`,
+    );
+    await expect(notice).toContainText('Compruebe la ruta, o elija el archivo sellado donde está ahora.');
+    const original = notice.getByTestId('error-original');
+    await expect(original.locator('summary')).toHaveText('Detalle técnico (en inglés)');
+    expect(await englishLeftOn(app, 'es'), 'English showing before the disclosure is opened').toEqual([]);
+
+    await original.locator('summary').click();
+    await expect(original.locator('p[lang="en"]').first()).toHaveText(
+      `The file to upload, ${missing}, does not exist.`,
+    );
+    await expect(original).toContainText('Seal the image again or choose the sealed file where it is now.');
+    await screenshot(app, 'sealed-upload-es-2-missing-file');
+  });
 });

@@ -14,33 +14,37 @@ export function ErrorNotice({ error, onClose }: { error: unknown; onClose?: () =
     const text: unknown = i18n.getResource(language, 'translation', key);
     return typeof text === 'string' ? text : undefined;
   });
+  // Carbon's InlineNotification refuses interactive children, so the disclosure of main's English text sits
+  // right under it, in the same block.
   return (
-    <InlineNotification
-      aria-label={t('common.close')}
-      kind="error"
-      lowContrast
-      role="alert"
-      title={t(view.titleKey)}
-      hideCloseButton={!onClose}
-      onClose={() => {
-        onClose?.();
-        return true;
-      }}
-      statusIconDescription={t(view.titleKey)}
-      className="is-notice"
-    >
-      <div className="is-error-body" data-error-code={view.code}>
-        {view.message && <p data-testid="error-message">{view.message}</p>}
-        {view.hint && <p className="is-error-hint">{view.hint}</p>}
-        {view.original && (
-          <details className="is-error-original" data-testid="error-original">
-            <summary>{t('errors.original')}</summary>
-            <p lang="en">{view.original.message}</p>
-            {view.original.hint && <p lang="en">{view.original.hint}</p>}
-          </details>
-        )}
-        <p className="is-error-code">{t('errors.code', { code: view.code })}</p>
-      </div>
-    </InlineNotification>
+    <div className="is-error-notice" data-testid="error-notice">
+      <InlineNotification
+        aria-label={t('common.close')}
+        kind="error"
+        lowContrast
+        role="alert"
+        title={t(view.titleKey)}
+        hideCloseButton={!onClose}
+        onClose={() => {
+          onClose?.();
+          return true;
+        }}
+        statusIconDescription={t(view.titleKey)}
+        className="is-notice"
+      >
+        <div className="is-error-body" data-error-code={view.code}>
+          {view.message && <p data-testid="error-message">{view.message}</p>}
+          {view.hint && <p className="is-error-hint">{view.hint}</p>}
+          <p className="is-error-code">{t('errors.code', { code: view.code })}</p>
+        </div>
+      </InlineNotification>
+      {view.original && (
+        <details className="is-error-original" data-testid="error-original">
+          <summary>{t('errors.original')}</summary>
+          <p lang="en">{view.original.message}</p>
+          {view.original.hint && <p lang="en">{view.original.hint}</p>}
+        </details>
+      )}
+    </div>
   );
 }

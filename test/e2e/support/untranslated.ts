@@ -63,6 +63,8 @@ async function visibleTexts(page: Page): Promise<string[]> {
       if (!element) return false;
       const style = getComputedStyle(element);
       if (style.display === 'none' || style.visibility === 'hidden') return false;
+      // The content of a closed <details> keeps its boxes but is not rendered.
+      if (!element.checkVisibility()) return false;
       return element.getClientRects().length > 0 || element.classList.contains('cds--visually-hidden');
     };
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
