@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   errorTitleKey,
@@ -11,6 +10,7 @@ import {
 import { en } from '../../../renderer/src/i18n/en';
 import { es } from '../../../renderer/src/i18n/es';
 import { it as italian } from '../../../renderer/src/i18n/it';
+import { sourceTexts } from '../../helpers/source-texts';
 
 function lookupIn(catalog: unknown): (key: string) => unknown {
   return (key) =>
@@ -170,17 +170,11 @@ describe('the message and hint in the page’s language', () => {
   });
 
   it('words only codes the app really raises', () => {
-    const sources: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) walk(path);
-        else if (name.endsWith('.ts')) sources.push(readFileSync(path, 'utf8'));
-      }
-    };
-    walk(join(process.cwd(), 'main'));
-    walk(join(process.cwd(), 'renderer', 'src', 'api'));
-    const all = sources.join('\n');
+    const typescript = (path: string) => path.endsWith('.ts');
+    const all = [
+      ...sourceTexts(join(process.cwd(), 'main'), typescript),
+      ...sourceTexts(join(process.cwd(), 'renderer', 'src', 'api'), typescript),
+    ].join('\n');
     const unknown = Object.keys(en.errorText).filter((code) => {
       const system = /^SYSTEM_(\w+)$/.exec(code);
       return !all.includes(system ? `case '${system[1]}'` : `'${code}'`);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { en } from '../../../renderer/src/i18n/en';
 import { es } from '../../../renderer/src/i18n/es';
 import { it as italian } from '../../../renderer/src/i18n/it';
 import { initialLanguage } from '../../../renderer/src/i18n/language';
+import { sourceTexts } from '../../helpers/source-texts';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -71,16 +71,10 @@ describe('translation catalogs', () => {
   });
 
   it('every t("…") key used in the renderer exists in the English catalog', () => {
-    const sources: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) walk(path);
-        else if (/\.(ts|tsx)$/.test(name) && !path.includes(`${join('src', 'i18n')}`))
-          sources.push(readFileSync(path, 'utf8'));
-      }
-    };
-    walk(join(process.cwd(), 'renderer', 'src'));
+    const sources = sourceTexts(
+      join(process.cwd(), 'renderer', 'src'),
+      (path) => /\.(ts|tsx)$/.test(path) && !path.includes(join('src', 'i18n')),
+    );
     const missing: string[] = [];
     for (const source of sources) {
       for (const match of source.matchAll(/\bt\(\s*'([a-zA-Z0-9_.-]+)'/g)) {
