@@ -136,11 +136,15 @@ export function pauseFileUpload(app: AppContext, transferId: string): void {
   entry(app, transferId).control.pause();
 }
 
+/** What a resume may set: the part size cannot change, since the journal fixes it for the multipart upload. */
+export type ResumeOptions = Pick<UploadOptions, 'concurrency' | 'limitRateMBps'>;
+
 /**
  * Resumes a paused upload of this session, or one an earlier run left unfinished: from its journal, which gives
  * the file, profile, bucket and object key (hence the same transfer id), so only unconfirmed parts are sent.
+ * `options` apply to an upload that restarts from its journal; a paused one of this session keeps its own.
  */
-export async function resumeFileUpload(app: AppContext, transferId: string): Promise<FileUploadInfo> {
+export async function resumeFileUpload(app: AppContext, transferId: string, options: ResumeOptions = {}): Promise<FileUploadInfo> {
   const found = registry(app).get(transferId);
   if (found && isUnderway(found.info.state)) {
     found.control.resume();
@@ -156,7 +160,7 @@ export async function resumeFileUpload(app: AppContext, transferId: string): Pro
     });
   }
   const { sourcePath, bucket, key } = earlier.header;
-  return startFileUpload(app, { path: sourcePath, profile, bucket, objectKey: key });
+  return startFileUpload(app, { path: sourcePath, profile, bucket, objectKey: key, ...options });
 }
 
 export type DiscardOutcome = Awaited<ReturnType<typeof discardUpload>> | 'not-attempted';

@@ -123,7 +123,15 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
   const reader = new PartReader(file, options.readerThreads);
   const states: PartStateChar[] = plan.map(() => PART_STATE.pending);
   const meter = new ProgressMeter('upload', source.size, options.onProgress);
-  const progressDetail = () => ({ parts: states.join(''), partSize, partCount: plan.length, paused: control.state === 'paused' });
+  // The transfer options in force go out with every report: a resumed upload shows which ones it runs with.
+  const progressDetail = () => ({
+    parts: states.join(''),
+    partSize,
+    partCount: plan.length,
+    paused: control.state === 'paused',
+    concurrency,
+    limitRateMBps: options.limitRateMBps ?? null,
+  });
   const unsubscribe = control.onChange(() => meter.set(doneBytes + inFlightBytes(), progressDetail()));
   let doneBytes = 0;
   const sentInFlight = new Map<number, number>();

@@ -73,8 +73,9 @@ export const transferCalls = defineCalls({
   },
   pauseFileUpload: { summary: 'Pause a file upload (parts in flight are sent again on resume)', input: TransferIdInput, output: OkOutput },
   resumeFileUpload: {
-    summary: 'Resume a paused file upload, or one interrupted by a restart (from its journal: same file, profile, bucket and key)',
-    input: TransferIdInput,
+    summary:
+      'Resume a paused file upload, or one interrupted by a restart (from its journal: same file, profile, bucket, key and part size); concurrency and rate limit apply when it restarts from its journal',
+    input: TransferIdInput.extend(UploadOptionsSchema.pick({ concurrency: true, limitRateMBps: true }).shape).strict(),
     output: FileUploadInfoSchema,
   },
   cancelFileUpload: { summary: 'Cancel a file upload and forget its parts', input: TransferIdInput, output: OkOutput },

@@ -40,8 +40,8 @@ export const transferHandlers: HandlersFor<typeof transferCalls> = {
     pauseFileUpload(app, transferId);
     return { ok: true as const };
   },
-  async resumeFileUpload({ transferId }, app) {
-    return resumeFileUpload(app, transferId);
+  async resumeFileUpload({ transferId, ...options }, app) {
+    return resumeFileUpload(app, transferId, options);
   },
   async cancelFileUpload({ transferId }, app) {
     await cancelFileUpload(app, transferId);

@@ -125,6 +125,51 @@ describe('file uploads interrupted by a restart (sandbox COS over HTTP)', () => 
     expect(await openMultipartUploads()).not.toContain(journaled.uploadId);
   });
 
+  it('resumes with the concurrency and rate limit it is given, keeping the journal\u2019s part size', async () => {
+    const { transferId, journalPath } = await killedHalfWay('resume-options.qcow2', 24 * MIB + 5);
+    const journaled = await journaledParts(journalPath);
+    const app = await restart();
+    const details: Record<string, unknown>[] = [];
+    const stop = app.events.on((event) => {
+      if (event.type === 'progress' && event.progress.detail?.transferId === transferId)
+        details.push(event.progress.detail);
+    });
+    try {
+      // The killed run used concurrency 1 and 25 MB/s; the resume asks for others.
+      await call(app, 'resumeFileUpload', { transferId, concurrency: 2, limitRateMBps: 40 });
+      expect(await fileUploadDone(app, transferId)).toMatchObject({ verified: true, resumedParts: journaled.parts });
+    } finally {
+      stop();
+    }
+    expect(details.length).toBeGreaterThan(0);
+    for (const detail of details) {
+      expect(detail).toMatchObject({ concurrency: 2, limitRateMBps: 40, partSize: 5 * MIB });
+      // never more parts read, sent or retried at once than the concurrency asked for
+      expect(String(detail.parts).replace(/[.#]/g, '').length).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('refuses resume options outside the start call\u2019s bounds, and a part size, with INVALID_INPUT', async () => {
+    const { transferId, journalPath } = await killedHalfWay('resume-bad-options.qcow2', 16 * MIB);
+    const before = await readFile(journalPath, 'utf8');
+    const app = await restart();
+    for (const options of [
+      { concurrency: 0 },
+      { concurrency: 65 },
+      { concurrency: 2.5 },
+      { limitRateMBps: 0 },
+      { limitRateMBps: -1 },
+      { limitRateMBps: 100_001 },
+      { partSizeMiB: 8 },
+    ]) {
+      const refused = await failureOf(call(app, 'resumeFileUpload', { transferId, ...options }));
+      expect(refused.code, JSON.stringify(options)).toBe('INVALID_INPUT');
+    }
+    expect((await listed(app, transferId))?.state).toBe('interrupted');
+    expect(await readFile(journalPath, 'utf8')).toBe(before);
+    expect(await call(app, 'discardFileUpload', { transferId })).toEqual({ multipart: 'aborted' });
+  });
+
   it('discards an interrupted upload: the multipart upload is aborted, the journal removed, the audit log says so', async () => {
     const { transferId, journalPath } = await killedHalfWay('discard-me.qcow2', 16 * MIB);
     const { uploadId } = await journaledParts(journalPath);
