@@ -142,11 +142,13 @@ function networkError(error: unknown, input: JsonRequest, service: string): AppE
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') {
     return new AppError('CLOUD_TIMEOUT', `${service} at ${host} did not answer in time.`, {
       hint: 'Check the network connection and the endpoint in the profile, then resume the job.',
+      details: { endpoint: host },
       cause: error,
     });
   }
   return new AppError('CLOUD_UNREACHABLE', `Could not reach ${service} at ${host} (${code}).`, {
     hint: 'Check the network connection and the endpoint in the profile (for the sandbox: is it running?), then resume the job.',
+    details: { endpoint: host },
     cause: error,
   });
 }

@@ -77,6 +77,7 @@ export async function setImportChoices(
     if (problem) {
       throw new AppError('IMAGE_NAME_INVALID', `"${choices.name}" is not a valid VPC image name: ${problem}.`, {
         hint: 'Use lower-case letters, digits and hyphens, starting with a letter, at most 63 characters.',
+        details: { name: choices.name },
       });
     }
   }
@@ -87,6 +88,7 @@ export async function setImportChoices(
       `Job ${jobId} already has image ${job.import?.imageId} (${job.import?.status}); its name cannot change now.`,
       {
         hint: `Run "image-sealer import ${jobId}" without --name to follow it.`,
+        details: { jobId, imageId: job.import?.imageId, status: job.import?.status },
       },
     );
   }

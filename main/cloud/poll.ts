@@ -41,13 +41,11 @@ export async function pollUntil<T>(
     await onRead?.(value);
     if (done(value)) return value;
     if (Date.now() + delay > deadline) {
-      throw new AppError(
-        'CLOUD_WAIT_TIMEOUT',
-        `Gave up waiting for ${options.what} after ${Math.round(options.timeoutMs / 1000)} s.`,
-        {
-          hint: 'The request is still going on at IBM Cloud; resume the job later to keep following it (nothing is sent again).',
-        },
-      );
+      const seconds = Math.round(options.timeoutMs / 1000);
+      throw new AppError('CLOUD_WAIT_TIMEOUT', `Gave up waiting for ${options.what} after ${seconds} s.`, {
+        hint: 'The request is still going on at IBM Cloud; resume the job later to keep following it (nothing is sent again).',
+        details: { seconds },
+      });
     }
     await sleep(delay, undefined, { signal: options.signal });
     delay = Math.min(options.maxDelayMs, Math.round(delay * (options.factor ?? 1.5)));

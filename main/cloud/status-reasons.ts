@@ -70,6 +70,11 @@ export function importFailedError(
   const label = image.name ? `"${image.name}" (${image.id})` : image.id;
   return new AppError('IMPORT_FAILED', `The ${service} import of image ${label} failed (${codes}): ${first.meaning}`, {
     hint: first.fix,
-    details: { imageId: image.id, statusReasons: reasons.map((reason) => reason.code) },
+    details: {
+      imageId: image.id,
+      ...(image.name ? { name: image.name } : {}),
+      reason: reasons[0].code,
+      statusReasons: reasons.map((reason) => reason.code),
+    },
   });
 }

@@ -155,6 +155,7 @@ export class VpcClient {
     if (nameProblem) {
       throw new AppError('IMAGE_NAME_INVALID', `"${input.name}" is not a valid VPC image name: ${nameProblem}.`, {
         hint: 'Use lower-case letters, digits and hyphens, starting with a letter, at most 63 characters (e.g. "ubuntu-sealed-1").',
+        details: { name: input.name },
       });
     }
     if (!parseCosHref(input.fileHref)) {
@@ -265,7 +266,9 @@ export class VpcClient {
   async createInstance(input: CreateInstanceInput, signal?: AbortSignal): Promise<Instance> {
     const nameProblem = vpcNameProblem(input.name);
     if (nameProblem) {
-      throw new AppError('INSTANCE_NAME_INVALID', `"${input.name}" is not a valid instance name: ${nameProblem}.`);
+      throw new AppError('INSTANCE_NAME_INVALID', `"${input.name}" is not a valid instance name: ${nameProblem}.`, {
+        details: { name: input.name },
+      });
     }
     const body: Record<string, unknown> = {
       name: input.name,

@@ -101,6 +101,7 @@ async function importToVpc(
     if (problem) {
       throw new AppError('IMAGE_NAME_INVALID', `"${name}" is not a valid VPC image name: ${problem}.`, {
         hint: `Choose another with "image-sealer import ${job.id} --name NAME" (lower-case letters, digits, hyphens; starts with a letter).`,
+        details: { name },
       });
     }
     const operatingSystem = operatingSystemFor(job, session, 'vpc');
@@ -119,7 +120,7 @@ async function importToVpc(
       if (existing.length > 0) {
         throw new AppError('IMAGE_NAME_TAKEN', `An image named "${name}" exists already in ${session.region}.`, {
           hint: `Choose another name with "image-sealer import ${job.id} --name NAME", or delete the old image.`,
-          details: { imageId: existing[0].id },
+          details: { name, region: session.region, imageId: existing[0].id },
         });
       }
       await context.audit('request', {

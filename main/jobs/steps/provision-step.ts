@@ -167,6 +167,7 @@ async function provisionVpc(
       `Instance ${final.name} (${final.id}) ended "${final.status}"${reason ? `: ${reason.message || reason.code}` : ''}.`,
       {
         hint: 'Look at the instance in the IBM Cloud console; delete it and resume the job to order another.',
+        details: { name: final.name, instanceId: final.id, status: final.status },
       },
     );
   }
@@ -194,6 +195,7 @@ async function provisionClassic(
       throw new AppError(
         'CLOUD_RESPONSE_INVALID',
         `Image template ${image.imageId} has no global identifier to order from.`,
+        { details: { imageId: image.imageId } },
       );
     }
     // Only a server with our host name AND our image is one this job ordered before a crash.

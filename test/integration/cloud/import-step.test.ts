@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../../main/app/context';
 import { setProvisionChoices } from '../../../main/cloud/cloud-service';
 import { createCloudSession } from '../../../main/cloud/cloud-session';
-import { isAppError } from '../../../main/common/errors';
+import { isAppError, type AppError } from '../../../main/common/errors';
 import { toolAvailable } from '../../../main/common/tools';
 import { JobRunner } from '../../../main/jobs/job-runner';
 import { STEPS } from '../../../main/jobs/steps';
@@ -271,6 +271,7 @@ describe.skipIf(!hasQemu)('import and provision steps on the sandbox profile', (
     await app.jobs.update(job.id, (current) => ({ options: { ...current.options, imageName: 'Bad_Name' } }));
     const error = await new JobRunner(app, steps).run(job.id).catch((caught: unknown) => caught);
     expect(isAppError(error, 'IMAGE_NAME_INVALID')).toBe(true);
+    expect((error as AppError).details).toEqual({ name: 'Bad_Name' });
     expect((await app.audit.entriesForJob(job.id)).some((entry) => entry.type === 'import.request')).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exchangeJson, type HttpPolicy } from '../../../main/cloud/cloud-http';
 import { pollUntil } from '../../../main/cloud/poll';
-import { isAppError } from '../../../main/common/errors';
+import { isAppError, type AppError } from '../../../main/common/errors';
 
 const FAST: HttpPolicy = { timeoutMs: 2_000, retries: 3, baseDelayMs: 1, maxDelayMs: 5 };
 let server: Server | undefined;
@@ -74,6 +74,7 @@ describe('exchangeJson', () => {
     );
     expect(isAppError(error, 'CLOUD_UNREACHABLE')).toBe(true);
     expect((error as Error).message).toMatch(/the VPC service/);
+    expect((error as AppError).details).toEqual({ endpoint: new URL(target.url).origin });
   });
 });
 
@@ -99,6 +100,7 @@ describe('pollUntil', () => {
       { timeoutMs: 20, initialDelayMs: 5, maxDelayMs: 5, what: 'never' },
     ).catch((caught: unknown) => caught);
     expect(isAppError(error, 'CLOUD_WAIT_TIMEOUT')).toBe(true);
+    expect((error as AppError).details).toEqual({ seconds: 0 });
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     await expect(

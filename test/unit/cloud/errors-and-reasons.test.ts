@@ -46,7 +46,12 @@ describe('status reasons', () => {
     expect(error.message).toContain('"img" (r006-1)');
     expect(error.message).toContain("does not unwrap to this image's secret");
     expect(error.hint).toMatch(/Re-wrap the DEK with the root key the image was sealed for/);
-    expect(error.details).toEqual({ imageId: 'r006-1', statusReasons: ['encrypted_data_key_invalid'] });
+    expect(error.details).toEqual({
+      imageId: 'r006-1',
+      name: 'img',
+      reason: 'encrypted_data_key_invalid',
+      statusReasons: ['encrypted_data_key_invalid'],
+    });
   });
 });
 
