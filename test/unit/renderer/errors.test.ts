@@ -114,6 +114,39 @@ describe('the message and hint in the page’s language', () => {
     expect(profile.original).toEqual({ message: 'Profile "prod" names no COS bucket.' });
   });
 
+  it('words the import and provision errors with the specifics main sends', () => {
+    const taken = localizeErrorView(
+      toErrorView({
+        code: 'IMAGE_NAME_TAKEN',
+        message: 'An image named "ubuntu-sealed" exists already in us-south.',
+        hint: 'Choose another name with "image-sealer import j1 --name NAME", or delete the old image.',
+        details: { name: 'ubuntu-sealed', region: 'us-south', imageId: 'r006-1' },
+      }),
+      'es',
+      catalogLookup(es),
+    );
+    expect(taken.message).toBe('Ya existe una imagen llamada ubuntu-sealed en us-south.');
+    expect(taken.hint).toBe(
+      'Elija otro nombre de imagen en el paso Importación, o elimine la imagen anterior (r006-1) en IBM Cloud.',
+    );
+    const failed = localizeErrorView(
+      toErrorView({
+        code: 'IMPORT_FAILED',
+        message: 'The VPC import of image "img" (r006-1) failed (encrypted_data_key_invalid): …',
+        details: { imageId: 'r006-1', name: 'img', reason: 'encrypted_data_key_invalid' },
+      }),
+      'it',
+      catalogLookup(italian),
+    );
+    expect(failed.titleKey).toBe('errors.cloud');
+    expect(failed.message).toBe(
+      'L’importazione dell’immagine r006-1 non è riuscita; IBM Cloud indica il motivo encrypted_data_key_invalid.',
+    );
+    // The classic client's "needs a name" names none: main's English stays.
+    const unnamed = toErrorView({ code: 'IMAGE_NAME_INVALID', message: 'The image template needs a name.' });
+    expect(localizeErrorView(unnamed, 'es', catalogLookup(es)).message).toBe('The image template needs a name.');
+  });
+
   it('a detail the sentence needs did not come: main’s English, not a sentence with a hole', () => {
     const withoutPath = toErrorView({
       code: 'UPLOAD_SOURCE_MISSING',

@@ -293,6 +293,88 @@ export const enErrorText = {
     hint: 'Add the profile again, or discard the upload.',
   },
 
+  // Importing into IBM Cloud and ordering a server
+  IMAGE_NAME_INVALID: {
+    message: '{{name}} is not a valid VPC image name.',
+    hint: 'Use lower-case letters, digits and hyphens, starting with a letter, at most 63 characters (for example ubuntu-sealed-1).',
+  },
+  IMAGE_NAME_TAKEN: {
+    message: 'An image named {{name}} exists already in {{region}}.',
+    hint: 'Choose another image name in the Import step, or delete the old image ({{imageId}}) in IBM Cloud.',
+  },
+  IMPORT_OS_MISSING: {
+    message: 'The operating system of the image is not chosen.',
+    hint: 'Choose the operating system installed in the image in the Import step.',
+  },
+  IMPORT_OS_INVALID: {
+    message: 'IBM Cloud did not accept the operating system chosen for the image.',
+    hint: 'Choose another operating system from the list in the Import step and import again.',
+  },
+  IMPORT_IN_PROGRESS: {
+    message: 'The job {{jobId}} already has the image {{imageId}}, so its name can no longer change.',
+    hint: 'Resume the job without changing the name to follow that image.',
+  },
+  IMPORT_FAILED: {
+    message: 'The import of the image {{imageId}} failed; IBM Cloud gives the reason {{reason}}.',
+    hint: 'The technical detail explains the reason and what to do. Correct the cause and resume the job: the failed image is replaced.',
+  },
+  INSTANCE_NAME_INVALID: {
+    message: '{{name}} is not a valid name for a virtual server instance.',
+    hint: 'Use lower-case letters, digits and hyphens, starting with a letter, at most 63 characters.',
+  },
+  PROVISION_CHOICE_MISSING: {
+    message: 'A choice the new server needs was not made.',
+    hint: 'The technical detail names it and the values available. The Provision step offers the instance profile, zone and data center; give the others with the image-sealer provision command.',
+  },
+  PROVISION_FAILED: {
+    message: 'The instance {{name}} ({{instanceId}}) ended with the status {{status}}.',
+    hint: 'Look at the instance in the IBM Cloud console; delete it and resume the job to order another.',
+  },
+  CLOUD_NOT_AUTHORIZED: {
+    message: 'IBM Cloud refused the request: the API key is not authorized for it.',
+    hint: 'The API key lacks an IAM role or a service authorization this request needs; the technical detail names them. Have them granted, then resume the job.',
+  },
+  CLOUD_NOT_FOUND: {
+    message: 'IBM Cloud did not find what the request names.',
+    hint: 'Check the id and the region of the profile.',
+  },
+  CLOUD_CONFLICT: {
+    message: 'IBM Cloud refused the request: it conflicts with an existing resource.',
+    hint: 'A resource with this name may exist already: choose another name or delete the old one.',
+  },
+  CLOUD_REQUEST_INVALID: {
+    message: 'IBM Cloud refused the request because one of its values is not valid.',
+    hint: 'The technical detail names the value and IBM Cloud’s reason; correct it and try again.',
+  },
+  CLOUD_UNAVAILABLE: {
+    message: 'IBM Cloud cannot complete the request right now.',
+    hint: 'The service is busy or failing; resume the job in a few minutes.',
+  },
+  CLOUD_ERROR: {
+    message: 'IBM Cloud answered the request with an unexpected error (HTTP {{status}}).',
+    hint: 'Try again; if it happens again, report it with the technical detail.',
+  },
+  CLOUD_TIMEOUT: {
+    message: 'IBM Cloud at {{endpoint}} did not answer in time.',
+    hint: 'Check the network connection and the endpoint in the profile, then resume the job.',
+  },
+  CLOUD_UNREACHABLE: {
+    message: 'IBM Cloud at {{endpoint}} cannot be reached.',
+    hint: 'Check the network connection and the endpoint in the profile (for the sandbox: is it running?), then resume the job.',
+  },
+  CLOUD_WAIT_TIMEOUT: {
+    message: 'Image Sealer stopped waiting for IBM Cloud after {{seconds}} s.',
+    hint: 'The request is still going on at IBM Cloud; resume the job later to keep following it (nothing is sent again).',
+  },
+  CLOUD_RESPONSE_INVALID: {
+    message: 'IBM Cloud gave an answer Image Sealer cannot use.',
+    hint: 'Resume the job in a few minutes; if it happens again, report it with the technical detail.',
+  },
+  SANDBOX_SERVICE_MISSING: {
+    message: 'The running sandbox has no VPC or classic import service.',
+    hint: 'Stop the sandbox and start it again with this version of Image Sealer.',
+  },
+
   // The connection between this page and the app
   HOST_UNREACHABLE: {
     message: 'The app does not answer. Is Image Sealer still running?',

@@ -287,6 +287,87 @@ export const esErrorText: ErrorTextCatalog = {
     hint: 'Vuelva a añadir el perfil, o descarte la subida.',
   },
 
+  IMAGE_NAME_INVALID: {
+    message: '{{name}} no es un nombre válido para una imagen de VPC.',
+    hint: 'Use letras minúsculas, dígitos y guiones, empezando por una letra, con 63 caracteres como máximo (por ejemplo ubuntu-sealed-1).',
+  },
+  IMAGE_NAME_TAKEN: {
+    message: 'Ya existe una imagen llamada {{name}} en {{region}}.',
+    hint: 'Elija otro nombre de imagen en el paso Importación, o elimine la imagen anterior ({{imageId}}) en IBM Cloud.',
+  },
+  IMPORT_OS_MISSING: {
+    message: 'No se ha elegido el sistema operativo de la imagen.',
+    hint: 'Elija en el paso Importación el sistema operativo instalado en la imagen.',
+  },
+  IMPORT_OS_INVALID: {
+    message: 'IBM Cloud no ha aceptado el sistema operativo elegido para la imagen.',
+    hint: 'Elija otro sistema operativo de la lista del paso Importación y vuelva a importar.',
+  },
+  IMPORT_IN_PROGRESS: {
+    message: 'El trabajo {{jobId}} ya tiene la imagen {{imageId}}, así que su nombre ya no puede cambiar.',
+    hint: 'Reanude el trabajo sin cambiar el nombre para seguir esa imagen.',
+  },
+  IMPORT_FAILED: {
+    message: 'La importación de la imagen {{imageId}} ha fallado; IBM Cloud indica el motivo {{reason}}.',
+    hint: 'El detalle técnico explica el motivo y qué hacer. Corrija la causa y reanude el trabajo: la imagen fallida se sustituye.',
+  },
+  INSTANCE_NAME_INVALID: {
+    message: '{{name}} no es un nombre válido para una instancia de servidor virtual.',
+    hint: 'Use letras minúsculas, dígitos y guiones, empezando por una letra, con 63 caracteres como máximo.',
+  },
+  PROVISION_CHOICE_MISSING: {
+    message: 'Falta una elección que necesita el nuevo servidor.',
+    hint: 'El detalle técnico indica cuál y los valores disponibles. El paso Suministro ofrece el perfil de instancia, la zona y el centro de datos; indique los demás con el mandato image-sealer provision.',
+  },
+  PROVISION_FAILED: {
+    message: 'La instancia {{name}} ({{instanceId}}) ha terminado con el estado {{status}}.',
+    hint: 'Revise la instancia en la consola de IBM Cloud; elimínela y reanude el trabajo para pedir otra.',
+  },
+  CLOUD_NOT_AUTHORIZED: {
+    message: 'IBM Cloud ha rechazado la solicitud: la clave de API no tiene autorización para ella.',
+    hint: 'A la clave de API le falta un rol de IAM o una autorización de servicio que esta solicitud necesita; el detalle técnico indica cuáles. Pida que se los concedan y reanude el trabajo.',
+  },
+  CLOUD_NOT_FOUND: {
+    message: 'IBM Cloud no ha encontrado lo que indica la solicitud.',
+    hint: 'Compruebe el identificador y la región del perfil.',
+  },
+  CLOUD_CONFLICT: {
+    message: 'IBM Cloud ha rechazado la solicitud: entra en conflicto con un recurso existente.',
+    hint: 'Puede que ya exista un recurso con este nombre: elija otro nombre o elimine el anterior.',
+  },
+  CLOUD_REQUEST_INVALID: {
+    message: 'IBM Cloud ha rechazado la solicitud porque uno de sus valores no es válido.',
+    hint: 'El detalle técnico indica el valor y el motivo de IBM Cloud; corríjalo y vuelva a intentarlo.',
+  },
+  CLOUD_UNAVAILABLE: {
+    message: 'IBM Cloud no puede completar la solicitud en este momento.',
+    hint: 'El servicio está ocupado o fallando; reanude el trabajo dentro de unos minutos.',
+  },
+  CLOUD_ERROR: {
+    message: 'IBM Cloud ha respondido a la solicitud con un error inesperado (HTTP {{status}}).',
+    hint: 'Vuelva a intentarlo; si vuelve a ocurrir, infórmelo con el detalle técnico.',
+  },
+  CLOUD_TIMEOUT: {
+    message: 'IBM Cloud no ha respondido a tiempo en {{endpoint}}.',
+    hint: 'Compruebe la conexión de red y el punto final del perfil, y reanude el trabajo.',
+  },
+  CLOUD_UNREACHABLE: {
+    message: 'No se puede conectar con IBM Cloud en {{endpoint}}.',
+    hint: 'Compruebe la conexión de red y el punto final del perfil (para el sandbox: ¿está en marcha?), y reanude el trabajo.',
+  },
+  CLOUD_WAIT_TIMEOUT: {
+    message: 'Image Sealer ha dejado de esperar a IBM Cloud tras {{seconds}} s.',
+    hint: 'La solicitud sigue en curso en IBM Cloud; reanude el trabajo más tarde para seguirla (no se vuelve a enviar nada).',
+  },
+  CLOUD_RESPONSE_INVALID: {
+    message: 'IBM Cloud ha dado una respuesta que Image Sealer no puede usar.',
+    hint: 'Reanude el trabajo dentro de unos minutos; si vuelve a ocurrir, infórmelo con el detalle técnico.',
+  },
+  SANDBOX_SERVICE_MISSING: {
+    message: 'El sandbox en marcha no tiene servicio de importación de VPC ni de la infraestructura clásica.',
+    hint: 'Detenga el sandbox y vuelva a iniciarlo con esta versión de Image Sealer.',
+  },
+
   HOST_UNREACHABLE: {
     message: 'La aplicación no responde. ¿Sigue en marcha Image Sealer?',
     hint: 'Vuelva a iniciar Image Sealer y recargue esta página con la dirección que muestra.',

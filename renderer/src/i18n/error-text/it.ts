@@ -288,6 +288,87 @@ export const itErrorText: ErrorTextCatalog = {
     hint: 'Aggiunga di nuovo il profilo, oppure scarti il caricamento.',
   },
 
+  IMAGE_NAME_INVALID: {
+    message: '{{name}} non è un nome valido per un’immagine VPC.',
+    hint: 'Usi lettere minuscole, cifre e trattini, iniziando con una lettera, al massimo 63 caratteri (per esempio ubuntu-sealed-1).',
+  },
+  IMAGE_NAME_TAKEN: {
+    message: 'Esiste già un’immagine di nome {{name}} in {{region}}.',
+    hint: 'Scelga un altro nome dell’immagine nel passo Importazione, oppure elimini la vecchia immagine ({{imageId}}) in IBM Cloud.',
+  },
+  IMPORT_OS_MISSING: {
+    message: 'Il sistema operativo dell’immagine non è stato scelto.',
+    hint: 'Scelga nel passo Importazione il sistema operativo installato nell’immagine.',
+  },
+  IMPORT_OS_INVALID: {
+    message: 'IBM Cloud non ha accettato il sistema operativo scelto per l’immagine.',
+    hint: 'Scelga un altro sistema operativo dall’elenco del passo Importazione e importi di nuovo.',
+  },
+  IMPORT_IN_PROGRESS: {
+    message: 'Il lavoro {{jobId}} ha già l’immagine {{imageId}}, quindi il suo nome non può più cambiare.',
+    hint: 'Riprenda il lavoro senza cambiare il nome per seguire quell’immagine.',
+  },
+  IMPORT_FAILED: {
+    message: 'L’importazione dell’immagine {{imageId}} non è riuscita; IBM Cloud indica il motivo {{reason}}.',
+    hint: 'Il dettaglio tecnico spiega il motivo e cosa fare. Corregga la causa e riprenda il lavoro: l’immagine non riuscita viene sostituita.',
+  },
+  INSTANCE_NAME_INVALID: {
+    message: '{{name}} non è un nome valido per un’istanza di server virtuale.',
+    hint: 'Usi lettere minuscole, cifre e trattini, iniziando con una lettera, al massimo 63 caratteri.',
+  },
+  PROVISION_CHOICE_MISSING: {
+    message: 'Manca una scelta necessaria al nuovo server.',
+    hint: 'Il dettaglio tecnico indica quale e i valori disponibili. Il passo Fornitura offre il profilo dell’istanza, la zona e il centro dati; indichi gli altri con il comando image-sealer provision.',
+  },
+  PROVISION_FAILED: {
+    message: 'L’istanza {{name}} ({{instanceId}}) è terminata con lo stato {{status}}.',
+    hint: 'Esamini l’istanza nella console di IBM Cloud; la elimini e riprenda il lavoro per ordinarne un’altra.',
+  },
+  CLOUD_NOT_AUTHORIZED: {
+    message: 'IBM Cloud ha rifiutato la richiesta: la chiave API non è autorizzata a farla.',
+    hint: 'Alla chiave API manca un ruolo IAM o un’autorizzazione del servizio necessari a questa richiesta; il dettaglio tecnico indica quali. Li faccia concedere, poi riprenda il lavoro.',
+  },
+  CLOUD_NOT_FOUND: {
+    message: 'IBM Cloud non ha trovato ciò che la richiesta indica.',
+    hint: 'Controlli l’identificativo e la regione del profilo.',
+  },
+  CLOUD_CONFLICT: {
+    message: 'IBM Cloud ha rifiutato la richiesta: è in conflitto con una risorsa esistente.',
+    hint: 'Potrebbe esistere già una risorsa con questo nome: scelga un altro nome oppure elimini quella vecchia.',
+  },
+  CLOUD_REQUEST_INVALID: {
+    message: 'IBM Cloud ha rifiutato la richiesta perché uno dei suoi valori non è valido.',
+    hint: 'Il dettaglio tecnico indica il valore e il motivo di IBM Cloud; lo corregga e riprovi.',
+  },
+  CLOUD_UNAVAILABLE: {
+    message: 'IBM Cloud non può completare la richiesta in questo momento.',
+    hint: 'Il servizio è occupato o ha problemi; riprenda il lavoro tra qualche minuto.',
+  },
+  CLOUD_ERROR: {
+    message: 'IBM Cloud ha risposto alla richiesta con un errore inatteso (HTTP {{status}}).',
+    hint: 'Riprovi; se succede di nuovo, lo segnali allegando il dettaglio tecnico.',
+  },
+  CLOUD_TIMEOUT: {
+    message: 'IBM Cloud su {{endpoint}} non ha risposto in tempo.',
+    hint: 'Controlli la connessione di rete e l’endpoint del profilo, poi riprenda il lavoro.',
+  },
+  CLOUD_UNREACHABLE: {
+    message: 'Impossibile raggiungere IBM Cloud su {{endpoint}}.',
+    hint: 'Controlli la connessione di rete e l’endpoint del profilo (per il sandbox: è in esecuzione?), poi riprenda il lavoro.',
+  },
+  CLOUD_WAIT_TIMEOUT: {
+    message: 'Image Sealer ha smesso di attendere IBM Cloud dopo {{seconds}} s.',
+    hint: 'La richiesta è ancora in corso in IBM Cloud; riprenda il lavoro più tardi per continuare a seguirla (non viene inviato nulla di nuovo).',
+  },
+  CLOUD_RESPONSE_INVALID: {
+    message: 'IBM Cloud ha dato una risposta che Image Sealer non può usare.',
+    hint: 'Riprenda il lavoro tra qualche minuto; se succede di nuovo, lo segnali allegando il dettaglio tecnico.',
+  },
+  SANDBOX_SERVICE_MISSING: {
+    message: 'Il sandbox in esecuzione non ha il servizio di importazione VPC né quello dell’infrastruttura classica.',
+    hint: 'Arresti il sandbox e lo avvii di nuovo con questa versione di Image Sealer.',
+  },
+
   HOST_UNREACHABLE: {
     message: 'L’applicazione non risponde. Image Sealer è ancora in esecuzione?',
     hint: 'Avvii di nuovo Image Sealer e ricarichi questa pagina con l’indirizzo che mostra.',
