@@ -11,6 +11,8 @@ import { en } from '../../../renderer/src/i18n/en';
 import { es } from '../../../renderer/src/i18n/es';
 import { it as italian } from '../../../renderer/src/i18n/it';
 import { sourceTexts } from '../../helpers/source-texts';
+import { importFailedError } from '../../../main/cloud/status-reasons';
+import { toErrorShape } from '../../../main/common/errors';
 
 function lookupIn(catalog: unknown): (key: string) => unknown {
   return (key) =>
@@ -31,6 +33,13 @@ function catalogLookup(catalog: unknown): CatalogLookup {
     const text = find(key);
     return typeof text === 'string' ? text : undefined;
   };
+}
+
+const CATALOGS = { en, es, it: italian };
+
+/** What ErrorNotice shows for an error on a page in `language`. */
+function localized(error: unknown, language: keyof typeof CATALOGS) {
+  return localizeErrorView(toErrorView(error), language, catalogLookup(CATALOGS[language]));
 }
 
 describe('error code → message table', () => {
@@ -115,36 +124,43 @@ describe('the message and hint in the page’s language', () => {
   });
 
   it('words the import and provision errors with the specifics main sends', () => {
-    const taken = localizeErrorView(
-      toErrorView({
-        code: 'IMAGE_NAME_TAKEN',
-        message: 'An image named "ubuntu-sealed" exists already in us-south.',
-        hint: 'Choose another name with "image-sealer import j1 --name NAME", or delete the old image.',
-        details: { name: 'ubuntu-sealed', region: 'us-south', imageId: 'r006-1' },
-      }),
-      'es',
-      catalogLookup(es),
-    );
-    expect(taken.message).toBe('Ya existe una imagen llamada ubuntu-sealed en us-south.');
-    expect(taken.hint).toBe(
-      'Elija otro nombre de imagen en el paso Importación, o elimine la imagen anterior (r006-1) en IBM Cloud.',
-    );
-    const failed = localizeErrorView(
-      toErrorView({
-        code: 'IMPORT_FAILED',
-        message: 'The VPC import of image "img" (r006-1) failed (encrypted_data_key_invalid): …',
-        details: { imageId: 'r006-1', name: 'img', reason: 'encrypted_data_key_invalid' },
-      }),
-      'it',
-      catalogLookup(italian),
-    );
-    expect(failed.titleKey).toBe('errors.cloud');
-    expect(failed.message).toBe(
-      'L’importazione dell’immagine r006-1 non è riuscita; IBM Cloud indica il motivo encrypted_data_key_invalid.',
-    );
-    // The classic client's "needs a name" names none: main's English stays.
-    const unnamed = toErrorView({ code: 'IMAGE_NAME_INVALID', message: 'The image template needs a name.' });
-    expect(localizeErrorView(unnamed, 'es', catalogLookup(es)).message).toBe('The image template needs a name.');
+    const cases: Array<{ language: keyof typeof CATALOGS; error: unknown; shown: Record<string, string> }> = [
+      {
+        language: 'es',
+        error: {
+          code: 'IMAGE_NAME_TAKEN',
+          message: 'An image named "ubuntu-sealed" exists already in us-south.',
+          hint: 'Choose another name with "image-sealer import j1 --name NAME", or delete the old image.',
+          details: { name: 'ubuntu-sealed', region: 'us-south', imageId: 'r006-1' },
+        },
+        shown: {
+          message: 'Ya existe una imagen llamada ubuntu-sealed en us-south.',
+          hint: 'Elija otro nombre de imagen en el paso Importación, o elimine la imagen anterior (r006-1) en IBM Cloud.',
+        },
+      },
+      {
+        // main's own error, so the sentence is filled from the details main really sends
+        language: 'it',
+        error: toErrorShape(
+          importFailedError(
+            { id: 'r006-1', name: 'img', statusReasons: [{ code: 'encrypted_data_key_invalid', message: '' }] },
+            'VPC',
+          ),
+        ),
+        shown: {
+          titleKey: 'errors.cloud',
+          message:
+            'L’importazione dell’immagine r006-1 non è riuscita; IBM Cloud indica il motivo encrypted_data_key_invalid.',
+        },
+      },
+      {
+        // The classic client's "needs a name" names none: main's English stays.
+        language: 'es',
+        error: { code: 'IMAGE_NAME_INVALID', message: 'The image template needs a name.' },
+        shown: { message: 'The image template needs a name.' },
+      },
+    ];
+    for (const { language, error, shown } of cases) expect(localized(error, language)).toMatchObject(shown);
   });
 
   it('a detail the sentence needs did not come: main’s English, not a sentence with a hole', () => {
