@@ -43,14 +43,14 @@ async function openMultipartUploads(dataDir: string): Promise<string[]> {
  * (journal named by transfer id, in the host's uploads folder; parts in the host's sandbox COS folder) and is
  * killed with SIGKILL half way.
  */
-async function killedHalfWay(dataDir: string, path: string, objectKey: string): Promise<void> {
+async function killedHalfWay(dataDir: string, path: string, objectKey: string, profile = 'sandbox'): Promise<void> {
   const run = runUploadChild(
     {
       sandboxDir: join(dataDir, 'sandbox'),
       file: path,
       bucket: SANDBOX_BUCKET,
       key: objectKey,
-      fileUpload: { uploadsDir: join(dataDir, 'uploads'), profile: 'sandbox' },
+      fileUpload: { uploadsDir: join(dataDir, 'uploads'), profile },
       partSizeMiB: 5,
       concurrency: 1,
       limitRateMBps: 20,
@@ -295,6 +295,64 @@ test.describe('uploading an image sealed earlier, on the sandbox', () => {
     await expectUploaded(app, host, 'interrupted-kept.qcow2', kept.bytes);
     await expect(changedRow).toHaveAttribute('data-state', 'interrupted');
     await screenshot(app, 'sealed-upload-en-7-resumed');
+  });
+
+  test('Resume takes the transfer options; a discard that cannot reach COS warns that the parts may stay', async ({
+    app,
+    host,
+  }) => {
+    // Left by a profile since removed: main cannot make a COS client for it, so a discard does not reach COS.
+    const orphan = await writeSealedFile(dir, 'orphan-parts.qcow2', 12);
+    await killedHalfWay(host.dataDir, orphan.path, 'orphan-parts.qcow2', 'removed-profile');
+    const kept = await writeSealedFile(dir, 'resume-with-options.qcow2', 20);
+    await killedHalfWay(host.dataDir, kept.path, 'resume-with-options.qcow2');
+
+    await openUploadPage(app);
+    const rowOf = (transferId: string | undefined) =>
+      app.locator(`[data-testid="sealed-upload-table"] tr[data-transfer-id="${transferId}"]`);
+    const orphanUpload = await uploadOf(host, 'orphan-parts.qcow2');
+    const keptUpload = await uploadOf(host, 'resume-with-options.qcow2');
+    expect(orphanUpload?.state).toBe('interrupted');
+    expect(keptUpload?.state).toBe('interrupted');
+
+    // The note by the table says which options a row's Resume uses, and follows the fields.
+    const note = app.getByTestId('sealed-upload-resume-options');
+    await expect(note).toContainText('parts sent at a time: the app’s default; rate limit: none');
+    await app.getByTestId('sealed-upload-advanced').locator('button').first().click();
+    await app.locator('#sealed-upload-concurrency').fill('2');
+    await app.locator('#sealed-upload-rate').fill('30');
+    await expect(note).toContainText('parts sent at a time: 2; rate limit: 30 MB/s');
+    await expect(note).toContainText('The part size stays the one the upload started with');
+    await expect(rowOf(keptUpload?.transferId).getByTestId('sealed-upload-row-resume')).toHaveAttribute(
+      'aria-describedby',
+      'sealed-upload-resume-options',
+    );
+
+    const journal = join(host.dataDir, 'uploads', `${orphanUpload?.transferId}.journal`);
+    const { uploadId } = JSON.parse((await readFile(journal, 'utf8')).split('\n')[0]) as { uploadId: string };
+    await rowOf(orphanUpload?.transferId).getByTestId('sealed-upload-row-discard').click();
+    await app.getByRole('dialog').getByRole('button', { name: 'Discard' }).click();
+    await expect(rowOf(orphanUpload?.transferId)).toHaveCount(0);
+    const warning = app.getByTestId('sealed-upload-discarded');
+    await expect(warning).toHaveClass(/cds--inline-notification--warning/);
+    await expect(warning).toContainText(
+      'The interrupted upload of orphan-parts.qcow2 was discarded, but its parts may remain in the bucket image-sealer-sandbox.',
+    );
+    await expect(warning).toContainText('could not ask Cloud Object Storage to delete them');
+    await expect(warning).toContainText('a lifecycle rule to the bucket that removes incomplete multipart uploads');
+    // What the warning says is so: the journal is gone, the parts are still in the bucket.
+    expect(existsSync(journal)).toBe(false);
+    expect(await openMultipartUploads(host.dataDir)).toContain(uploadId);
+    await screenshot(app, 'sealed-upload-en-8-discard-not-attempted');
+
+    const resumeCall = app.waitForRequest((request) => request.url().endsWith('/api/call/resumeFileUpload'));
+    await rowOf(keptUpload?.transferId).getByTestId('sealed-upload-row-resume').click();
+    expect((await resumeCall).postDataJSON()).toEqual({
+      transferId: keptUpload?.transferId,
+      concurrency: 2,
+      limitRateMBps: 30,
+    });
+    await expectUploaded(app, host, 'resume-with-options.qcow2', kept.bytes);
   });
 
   test('the page speaks Spanish, from the address #/upload', async ({ app }) => {

@@ -274,6 +274,20 @@ export const en = {
       discardBody:
         'The parts of {{objectKey}} already sent to {{bucket}} are deleted, and so is the record of the upload. The file on this computer is not touched; uploading it again starts from the beginning.',
       discarded: 'The interrupted upload of {{objectKey}} was discarded.',
+      discardedGone:
+        'The interrupted upload of {{objectKey}} was discarded. Cloud Object Storage no longer had its parts, so none are left in {{bucket}}.',
+      discardedPartsMayRemain:
+        'The interrupted upload of {{objectKey}} was discarded, but its parts may remain in the bucket {{bucket}}.',
+      partsUnsupported: 'This Cloud Object Storage cannot cancel a multipart upload, so its parts were not deleted.',
+      partsNotAttempted:
+        'Image Sealer could not ask Cloud Object Storage to delete them, for example because the profile of the upload no longer exists.',
+      removeParts:
+        'Parts left in a bucket are billed as storage. Delete them in the IBM Cloud console (the bucket’s incomplete multipart uploads), or add a lifecycle rule to the bucket that removes incomplete multipart uploads.',
+      resumeOptions:
+        'Resume continues with the transfer options above (parts sent at a time: {{concurrency}}; rate limit: {{rate}}). The part size stays the one the upload started with: the parts already sent fix it.',
+      defaultConcurrency: 'the app’s default',
+      noLimit: 'none',
+      rate: '{{rate}} MB/s',
       blocked: {
         sourceChanged:
           'The file changed since this upload started, so the parts already sent no longer match it. Restore the file, or discard the upload and start again.',

@@ -273,6 +273,21 @@ export const es: Catalog = {
       discardBody:
         'Se eliminan las partes de {{objectKey}} ya enviadas a {{bucket}}, y también el registro de la subida. El archivo de este equipo no se toca; si lo sube de nuevo, la subida empieza desde el principio.',
       discarded: 'Se descartó la subida interrumpida de {{objectKey}}.',
+      discardedGone:
+        'Se descartó la subida interrumpida de {{objectKey}}. Cloud Object Storage ya no tenía sus partes, así que no queda ninguna en {{bucket}}.',
+      discardedPartsMayRemain:
+        'Se descartó la subida interrumpida de {{objectKey}}, pero sus partes pueden seguir en el grupo {{bucket}}.',
+      partsUnsupported:
+        'Este Cloud Object Storage no puede cancelar una subida multiparte, así que sus partes no se eliminaron.',
+      partsNotAttempted:
+        'Image Sealer no pudo pedir a Cloud Object Storage que las eliminara, por ejemplo porque el perfil de la subida ya no existe.',
+      removeParts:
+        'Las partes que quedan en un grupo se facturan como almacenamiento. Elimínelas en la consola de IBM Cloud (las subidas multiparte incompletas del grupo), o añada al grupo una regla de ciclo de vida que elimine las subidas multiparte incompletas.',
+      resumeOptions:
+        '«Reanudar» continúa con las opciones de transferencia de arriba (partes enviadas a la vez: {{concurrency}}; límite de velocidad: {{rate}}). El tamaño de parte sigue siendo aquel con el que empezó la subida: lo fijan las partes ya enviadas.',
+      defaultConcurrency: 'el valor predeterminado de la aplicación',
+      noLimit: 'ninguno',
+      rate: '{{rate}} MB/s',
       blocked: {
         sourceChanged:
           'El archivo cambió desde que empezó esta subida, así que las partes ya enviadas ya no coinciden con él. Restaure el archivo, o descarte la subida y empiece de nuevo.',

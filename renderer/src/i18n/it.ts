@@ -272,6 +272,21 @@ export const it: Catalog = {
       discardBody:
         'Le parti di {{objectKey}} già inviate a {{bucket}} vengono eliminate, insieme alla registrazione del caricamento. Il file su questo computer non viene toccato; caricandolo di nuovo si riparte dall’inizio.',
       discarded: 'Il caricamento interrotto di {{objectKey}} è stato scartato.',
+      discardedGone:
+        'Il caricamento interrotto di {{objectKey}} è stato scartato. Cloud Object Storage non aveva più le sue parti, quindi in {{bucket}} non ne resta nessuna.',
+      discardedPartsMayRemain:
+        'Il caricamento interrotto di {{objectKey}} è stato scartato, ma le sue parti potrebbero restare nel bucket {{bucket}}.',
+      partsUnsupported:
+        'Questo Cloud Object Storage non può annullare un caricamento multiparte, quindi le sue parti non sono state eliminate.',
+      partsNotAttempted:
+        'Image Sealer non ha potuto chiedere a Cloud Object Storage di eliminarle, per esempio perché il profilo del caricamento non esiste più.',
+      removeParts:
+        'Le parti rimaste in un bucket vengono addebitate come archiviazione. Le elimini dalla console di IBM Cloud (i caricamenti multiparte incompleti del bucket), oppure aggiunga al bucket una regola del ciclo di vita che rimuova i caricamenti multiparte incompleti.',
+      resumeOptions:
+        '«Riprendi» continua con le opzioni di trasferimento qui sopra (parti inviate alla volta: {{concurrency}}; limite di velocità: {{rate}}). La dimensione della parte resta quella con cui è iniziato il caricamento: la fissano le parti già inviate.',
+      defaultConcurrency: 'il valore predefinito dell’applicazione',
+      noLimit: 'nessuno',
+      rate: '{{rate}} MB/s',
       blocked: {
         sourceChanged:
           'Il file è cambiato da quando è iniziato questo caricamento, quindi le parti già inviate non corrispondono più. Ripristini il file, oppure scarti il caricamento e lo avvii di nuovo.',

@@ -29,14 +29,17 @@ import { useApi, useApiEvents } from '../state/api-context';
 import { routeHref } from '../state/router';
 import {
   confirmedFraction,
+  discardNoticeOf,
   fileNameOf,
   fileUploadProgressOf,
   isUnderway,
   pausedProgress,
   resumeBlockerOf,
+  resumeOptionsOf,
   uploadActions,
   uploadRequest,
   uploadToFollow,
+  type DiscardOutcome,
   type FieldProblem,
   type FileUploadInfo,
   type FormField,
@@ -61,6 +64,9 @@ const EMPTY_FORM: SealedUploadForm = {
 };
 
 const ADVANCED_FIELDS: FormField[] = ['concurrency', 'partSizeMiB', 'limitRateMBps'];
+
+/** The note by the table that says which transfer options a row's Resume uses; each Resume button points at it. */
+const RESUME_OPTIONS_NOTE_ID = 'sealed-upload-resume-options';
 
 type UploadProgress = ProgressLike & { detail?: Record<string, unknown> };
 
@@ -92,7 +98,7 @@ export function SealedUploadPage() {
   const [rowBusy, setRowBusy] = useState<string | null>(null);
   const [listError, setListError] = useState<unknown>(null);
   const [discarding, setDiscarding] = useState<FileUploadInfo | null>(null);
-  const [discarded, setDiscarded] = useState<string | null>(null);
+  const [discarded, setDiscarded] = useState<{ name: string; bucket: string; outcome: DiscardOutcome } | null>(null);
   const statusHeading = useRef<HTMLHeadingElement>(null);
   const focusStatus = useRef(false);
 
@@ -180,12 +186,16 @@ export function SealedUploadPage() {
   };
   const drop = useFileDrop((file) => void onFile(file));
 
+  /** Shows the form's problems; a wrong transfer option must not hide in a closed section. */
+  const showProblems = (found: FormProblems) => {
+    setProblems(found);
+    if (ADVANCED_FIELDS.some((field) => found[field])) setAdvancedOpen(true);
+  };
+
   const start = async () => {
     const checked = uploadRequest(form);
     if (!checked.request) {
-      setProblems(checked.problems);
-      // A wrong transfer option must not hide in a closed section.
-      if (ADVANCED_FIELDS.some((field) => checked.problems[field])) setAdvancedOpen(true);
+      showProblems(checked.problems);
       return;
     }
     setProblems({});
@@ -219,12 +229,18 @@ export function SealedUploadPage() {
     }
   };
 
+  // A row's Resume continues with the concurrency and rate limit in Transfer options, as Start would.
   const resumeInterrupted = async (transferId: string) => {
+    const { options, problems: optionProblems } = resumeOptionsOf(form);
+    if (Object.keys(optionProblems).length > 0) {
+      showProblems(optionProblems);
+      return;
+    }
     setRowBusy(transferId);
     setListError(null);
     setDiscarded(null);
     try {
-      const info = await api.resumeFileUpload({ transferId });
+      const info = await api.resumeFileUpload({ transferId, ...options });
       setControlError(null);
       setProgress(null);
       setCurrent(info);
@@ -243,8 +259,8 @@ export function SealedUploadPage() {
     setListError(null);
     setDiscarded(null);
     try {
-      await api.discardFileUpload({ transferId: upload.transferId });
-      setDiscarded(upload.objectKey || upload.transferId);
+      const { multipart } = await api.discardFileUpload({ transferId: upload.transferId });
+      setDiscarded({ name: upload.objectKey || upload.transferId, bucket: upload.bucket || '—', outcome: multipart });
     } catch (caught) {
       setListError(caught);
     } finally {
@@ -254,6 +270,7 @@ export function SealedUploadPage() {
   };
 
   const hasInterrupted = uploads.some((upload) => upload.state === 'interrupted');
+  const discardNotice = discarded && discardNoticeOf(discarded.outcome);
 
   const problemText = (field: FormField): string | undefined => {
     const problem: FieldProblem | undefined = problems[field];
@@ -510,11 +527,31 @@ export function SealedUploadPage() {
       {uploads.length > 0 && (
         <section className="is-section">
           <ErrorNotice error={listError} onClose={() => setListError(null)} />
-          <SuccessNotice
-            message={discarded && t('sealedUpload.interrupted.discarded', { objectKey: discarded })}
-            onClose={() => setDiscarded(null)}
-            testId="sealed-upload-discarded"
-          />
+          {discarded && discardNotice && (
+            <SuccessNotice
+              kind={discardNotice.kind}
+              message={t(`sealedUpload.interrupted.${discardNotice.title}`, {
+                objectKey: discarded.name,
+                bucket: discarded.bucket,
+              })}
+              subtitle={
+                discardNotice.reason &&
+                `${t(`sealedUpload.interrupted.${discardNotice.reason}`)} ${t('sealedUpload.interrupted.removeParts')}`
+              }
+              onClose={() => setDiscarded(null)}
+              testId="sealed-upload-discarded"
+            />
+          )}
+          {hasInterrupted && (
+            <p id={RESUME_OPTIONS_NOTE_ID} className="is-drop-hint" data-testid="sealed-upload-resume-options">
+              {t('sealedUpload.interrupted.resumeOptions', {
+                concurrency: form.concurrency.trim() || t('sealedUpload.interrupted.defaultConcurrency'),
+                rate: form.limitRateMBps.trim()
+                  ? t('sealedUpload.interrupted.rate', { rate: form.limitRateMBps.trim() })
+                  : t('sealedUpload.interrupted.noLimit'),
+              })}
+            </p>
+          )}
           <HeadedTable
             title={t('sealedUpload.uploadsTitle')}
             description={t('sealedUpload.uploadsDescription')}
@@ -615,7 +652,7 @@ function UploadRow({
                 size="sm"
                 renderIcon={Play}
                 disabled={busy || blocker !== null}
-                aria-describedby={blocker ? noteId : undefined}
+                aria-describedby={blocker ? noteId : RESUME_OPTIONS_NOTE_ID}
                 onClick={onResume}
                 data-testid="sealed-upload-row-resume"
               >

@@ -8,6 +8,8 @@ import type { ProgressLike } from '../format/format';
 export type FileUploadInfo = CallOutput<'startFileUpload'>;
 export type FileUploadState = FileUploadInfo['state'];
 export type StartFileUploadInput = CallInput<'startFileUpload'>;
+export type ResumeFileUploadInput = CallInput<'resumeFileUpload'>;
+export type DiscardOutcome = CallOutput<'discardFileUpload'>['multipart'];
 
 /**
  * The bounds the contract accepts (UploadOptionsSchema in main/transfer/upload-options.ts); checked here too so
@@ -96,12 +98,10 @@ export function uploadRequest(
   if (!objectKey) problems.objectKey = { key: 'required' };
   else if (objectKey.length > UPLOAD_LIMITS.objectKey.max)
     problems.objectKey = { key: 'atMost', values: { max: UPLOAD_LIMITS.objectKey.max } };
-  const concurrency = wholeNumberIn(form.concurrency, UPLOAD_LIMITS.concurrency.min, UPLOAD_LIMITS.concurrency.max);
-  if (typeof concurrency === 'object') problems.concurrency = concurrency;
+  const { options: rateOptions, problems: rateProblems } = resumeOptionsOf(form);
+  Object.assign(problems, rateProblems);
   const partSizeMiB = wholeNumberIn(form.partSizeMiB, UPLOAD_LIMITS.partSizeMiB.min, UPLOAD_LIMITS.partSizeMiB.max);
   if (typeof partSizeMiB === 'object') problems.partSizeMiB = partSizeMiB;
-  const limitRateMBps = positiveUpTo(form.limitRateMBps, UPLOAD_LIMITS.limitRateMBps.max);
-  if (typeof limitRateMBps === 'object') problems.limitRateMBps = limitRateMBps;
   if (Object.keys(problems).length > 0) return { request: null, problems };
   return {
     request: {
@@ -109,12 +109,56 @@ export function uploadRequest(
       profile: form.profile,
       objectKey,
       ...(bucket ? { bucket } : {}),
-      ...(typeof concurrency === 'number' ? { concurrency } : {}),
+      ...rateOptions,
       ...(typeof partSizeMiB === 'number' ? { partSizeMiB } : {}),
-      ...(typeof limitRateMBps === 'number' ? { limitRateMBps } : {}),
     },
     problems: null,
   };
+}
+
+/**
+ * The transfer options a resume can take from the form: concurrency and rate limit. Not the part size, which the
+ * interrupted upload's journal fixes. Empty fields are left out (the engine's defaults).
+ */
+export function resumeOptionsOf(form: Pick<SealedUploadForm, 'concurrency' | 'limitRateMBps'>): {
+  options: Omit<ResumeFileUploadInput, 'transferId'>;
+  problems: FormProblems;
+} {
+  const problems: FormProblems = {};
+  const concurrency = wholeNumberIn(form.concurrency, UPLOAD_LIMITS.concurrency.min, UPLOAD_LIMITS.concurrency.max);
+  if (typeof concurrency === 'object') problems.concurrency = concurrency;
+  const limitRateMBps = positiveUpTo(form.limitRateMBps, UPLOAD_LIMITS.limitRateMBps.max);
+  if (typeof limitRateMBps === 'object') problems.limitRateMBps = limitRateMBps;
+  return {
+    options: {
+      ...(typeof concurrency === 'number' ? { concurrency } : {}),
+      ...(typeof limitRateMBps === 'number' ? { limitRateMBps } : {}),
+    },
+    problems,
+  };
+}
+
+/**
+ * How the page reports a discard, by what main could do about the multipart upload: deleted, or nothing to
+ * delete (success); COS no longer had it (success, said so); or not deleted, so the parts may still be billed in
+ * the bucket (warning, with how to remove them). Keys under `sealedUpload.interrupted`.
+ */
+export function discardNoticeOf(outcome: DiscardOutcome): {
+  kind: 'success' | 'warning';
+  title: 'discarded' | 'discardedGone' | 'discardedPartsMayRemain';
+  reason?: 'partsUnsupported' | 'partsNotAttempted';
+} {
+  switch (outcome) {
+    case 'aborted':
+    case 'none':
+      return { kind: 'success', title: 'discarded' };
+    case 'gone':
+      return { kind: 'success', title: 'discardedGone' };
+    case 'unsupported':
+      return { kind: 'warning', title: 'discardedPartsMayRemain', reason: 'partsUnsupported' };
+    case 'not-attempted':
+      return { kind: 'warning', title: 'discardedPartsMayRemain', reason: 'partsNotAttempted' };
+  }
 }
 
 /** A file upload's progress event: file uploads carry no job id and name their transfer in the detail. */

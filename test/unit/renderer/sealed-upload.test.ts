@@ -3,11 +3,13 @@ import type { ApiEvent } from '../../../main/api/contract';
 import { UploadOptionsSchema } from '../../../main/transfer/upload-options';
 import {
   confirmedFraction,
+  discardNoticeOf,
   fileNameOf,
   fileUploadProgressOf,
   isUnderway,
   pausedProgress,
   resumeBlockerOf,
+  resumeOptionsOf,
   uploadActions,
   uploadRequest,
   uploadToFollow,
@@ -200,6 +202,28 @@ describe('following one file upload', () => {
     expect(resumeBlockerOf({ ...interrupted, profile: '', error: problem('UPLOAD_JOURNAL_CORRUPT') })).toBe(
       'journalDamaged',
     );
+  });
+
+  it('resumes with the form’s concurrency and rate limit, never its part size, and names a wrong one', () => {
+    expect(resumeOptionsOf({ concurrency: '', limitRateMBps: '' })).toEqual({ options: {}, problems: {} });
+    expect(resumeOptionsOf({ concurrency: ' 3 ', limitRateMBps: '2,5' })).toEqual({
+      options: { concurrency: 3, limitRateMBps: 2.5 },
+      problems: {},
+    });
+    const withPartSize: SealedUploadForm = { ...FORM, partSizeMiB: '8', concurrency: '2' };
+    expect(resumeOptionsOf(withPartSize).options).toEqual({ concurrency: 2 });
+    expect(resumeOptionsOf({ concurrency: '65', limitRateMBps: '0' }).problems).toEqual({
+      concurrency: { key: 'range', values: { min: 1, max: 64 } },
+      limitRateMBps: { key: 'positive' },
+    });
+  });
+
+  it('reports a discard as done unless the parts may still be in the bucket', () => {
+    expect(discardNoticeOf('aborted')).toEqual({ kind: 'success', title: 'discarded' });
+    expect(discardNoticeOf('none')).toEqual({ kind: 'success', title: 'discarded' });
+    expect(discardNoticeOf('gone')).toEqual({ kind: 'success', title: 'discardedGone' });
+    expect(discardNoticeOf('unsupported')).toMatchObject({ kind: 'warning', reason: 'partsUnsupported' });
+    expect(discardNoticeOf('not-attempted')).toMatchObject({ kind: 'warning', reason: 'partsNotAttempted' });
   });
 
   it('has its own address', () => {
