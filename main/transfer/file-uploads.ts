@@ -244,16 +244,19 @@ function interruptedInfo(upload: InterruptedUpload, profile: string): FileUpload
 
 /**
  * The profile an interrupted upload belongs to, checked against its transfer id (a hash that includes it);
- * for journals written before the profile was recorded, the profile whose hash matches. Empty when none does.
+ * for journals written before the profile was recorded, the profile whose hash matches. Empty when none does,
+ * or when that profile has been removed since (its endpoints and keys are gone, so it can neither resume nor
+ * abort the upload; the list then says why Resume cannot work instead of offering it).
  */
 async function profileOf(upload: InterruptedUpload, names: () => Promise<string[]>): Promise<string> {
   const { header } = upload;
   if (!header) return '';
-  const candidates = header.profile === undefined ? await names() : [header.profile];
+  const existing = await names();
+  const candidates = header.profile === undefined ? existing : [header.profile].filter((name) => existing.includes(name));
   return candidates.find((name) => transferIdFor(header.sourcePath, name, header.bucket, header.key) === upload.transferId) ?? '';
 }
 
-/** The profile names, read once per call site and only if a journal lacks its profile. */
+/** The profile names, read once per call site. */
 function profileNames(app: AppContext): () => Promise<string[]> {
   let names: Promise<string[]> | undefined;
   return () => (names ??= profileStore(app).list().then((profiles) => profiles.map((profile) => profile.name)));

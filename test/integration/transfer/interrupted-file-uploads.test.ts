@@ -223,6 +223,22 @@ describe('file uploads interrupted by a restart (sandbox COS over HTTP)', () => 
     expect((await listed(await restart(), transferId))?.sourceProblem?.code).toBe('UPLOAD_SOURCE_MISSING');
   });
 
+  it('an upload whose profile was removed since is listed without it: Resume is refused, Discard only forgets it', async () => {
+    // As a removed profile would leave it: the same journal, recorded under a profile that no longer exists.
+    const { file, journalPath } = await killedHalfWay('removed-profile.qcow2', 16 * MIB);
+    const [header, ...rest] = (await readFile(journalPath, 'utf8')).split('\n');
+    const transferId = transferIdFor(file, 'gone-profile', BUCKET, 'removed-profile.qcow2');
+    const orphanJournal = join(uploadsDir, `${transferId}.journal`);
+    await writeFile(orphanJournal, [JSON.stringify({ ...JSON.parse(header), profile: 'gone-profile' }), ...rest].join('\n'));
+    await rm(journalPath);
+
+    const app = await restart();
+    expect(await listed(app, transferId)).toMatchObject({ state: 'interrupted', profile: '', path: file });
+    expect((await failureOf(call(app, 'resumeFileUpload', { transferId }))).code).toBe('UPLOAD_PROFILE_UNKNOWN');
+    expect(await call(app, 'discardFileUpload', { transferId })).toEqual({ multipart: 'not-attempted' });
+    expect(existsSync(orphanJournal)).toBe(false);
+  });
+
   it('lists a damaged journal with UPLOAD_JOURNAL_CORRUPT next to the others, finds the profile of an older journal, and leaves job journals alone', async () => {
     const { transferId: damagedId, journalPath: damaged } = await killedHalfWay('damaged.qcow2', 16 * MIB);
     const { uploadId: damagedUploadId } = await journaledParts(damaged);
