@@ -48,15 +48,12 @@ export function registerUploadsCommands(program: Command, cli: CliRuntime): void
     .action(
       cli.action(async (context, file: string, flags: SendFlags) => {
         const app = await context.runtime.app();
-        const concurrency = parsePositiveInt('--concurrency', flags.concurrency);
-        if (concurrency !== undefined && concurrency > 64)
-          throw new AppError('USAGE', '--concurrency must be at most 64.');
         const started = await startFileUpload(app, {
           path: file,
           profile: flags.profile,
           bucket: flags.bucket,
           objectKey: flags.object,
-          concurrency,
+          concurrency: parseConcurrency(flags.concurrency),
           partSizeMiB: parsePositiveInt('--part-size', flags.partSize),
           limitRateMBps: parsePositiveNumber('--limit-rate', flags.limitRate),
         });
@@ -93,11 +90,19 @@ export function registerUploadsCommands(program: Command, cli: CliRuntime): void
   uploads
     .command('resume')
     .argument('<transfer>', 'transfer id (from "uploads list")')
-    .description('continue an interrupted upload from the parts its journal confirmed')
+    .option('--concurrency <n>', 'parallel part uploads, 1 to 64 (default 4)')
+    .option('--limit-rate <MBps>', 'bandwidth limit in MB/s (1 MB = 1,000,000 bytes)')
+    .description(
+      'continue an interrupted upload from the parts its journal confirmed (the part size stays the journal\u2019s)',
+    )
     .action(
-      cli.action(async (context, transferId: string) => {
+      cli.action(async (context, transferId: string, flags: Pick<SendFlags, 'concurrency' | 'limitRate'>) => {
         const app = await context.runtime.app();
-        await followUpload(app, await resumeFileUpload(app, checkTransferId(transferId)), context);
+        const resumed = await resumeFileUpload(app, checkTransferId(transferId), {
+          concurrency: parseConcurrency(flags.concurrency),
+          limitRateMBps: parsePositiveNumber('--limit-rate', flags.limitRate),
+        });
+        await followUpload(app, resumed, context);
       }),
     );
 
@@ -182,6 +187,12 @@ function sentText(upload: FileUploadInfo): string {
   if (upload.state === 'done' && upload.size !== undefined) return formatBytes(upload.size);
   if (upload.bytesConfirmed === undefined || upload.bytesTotal === undefined) return '\u2014';
   return `${formatBytes(upload.bytesConfirmed)} of ${formatBytes(upload.bytesTotal)}`;
+}
+
+function parseConcurrency(value: string | undefined): number | undefined {
+  const concurrency = parsePositiveInt('--concurrency', value);
+  if (concurrency !== undefined && concurrency > 64) throw new AppError('USAGE', '--concurrency must be at most 64.');
+  return concurrency;
 }
 
 function checkTransferId(transferId: string): string {

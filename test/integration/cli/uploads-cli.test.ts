@@ -90,7 +90,7 @@ describe('image-sealer uploads (sandbox COS, separate processes)', () => {
     });
     expect(Number(upload?.bytesConfirmed)).toBeGreaterThanOrEqual(10 * MIB);
 
-    const resumed = await cli('resume', stopped.transferId);
+    const resumed = await cli('resume', stopped.transferId, '--concurrency', '2', '--limit-rate', '50');
     expect(resumed.code).toBe(0);
     expect(resumed.result).toMatchObject({ transferId: stopped.transferId, verified: true, size: 16 * MIB + 7 });
     expect(Number(resumed.result?.resumedParts)).toBeGreaterThanOrEqual(2);
@@ -120,6 +120,9 @@ describe('image-sealer uploads (sandbox COS, separate processes)', () => {
   });
 
   it('names what is wrong: not a transfer id, a file that is not there', async () => {
+    const tooMany = await cli('resume', 'upl-0123456789abcdef', '--concurrency', '65');
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.error).toMatchObject({ code: 'USAGE' });
     const notAnId = await cli('discard', 'upl-zz');
     expect(notAnId.code).toBe(2);
     expect(notAnId.error).toMatchObject({ code: 'USAGE' });
