@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { abortable } from '../common/abortable';
 import { AppError } from '../common/errors';
 import { assertXtsKey, createXtsCipher, type XtsCipher, type XtsIvMode } from './xts';
 import type { XtsRun, XtsWorkerReply, XtsWorkerRequest } from './xts-worker-protocol';
@@ -133,7 +134,7 @@ class WorkerXtsPool implements XtsPool {
       (requestId) => ({ type: 'run', requestId, keyId: handle.id, decrypt, buffer, runs: runs.map((r) => [...r] as const) }),
       [buffer],
     );
-    const result = signal ? await abortable(reply, signal) : await reply;
+    const result = await abortable(reply, signal);
     if (result.type !== 'done') throw new Error('unexpected XTS worker reply');
     return Buffer.from(result.buffer);
   }
@@ -169,8 +170,7 @@ class WorkerXtsPool implements XtsPool {
       }),
       [],
     );
-    if (signal) await abortable(reply, signal);
-    else await reply;
+    await abortable(reply, signal);
     return data;
   }
 
@@ -284,21 +284,4 @@ function checkRuns(length: number, runs: readonly XtsRun[]): void {
       throw new RangeError(`XTS run [${offset}, +${runLength}) does not fit a ${length}-byte buffer in whole sectors`);
     }
   }
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -4,6 +4,7 @@ import { AppError } from '../common/errors';
 import { keyProtectError, type KmsErrorDetails, type KmsOperation } from './kms-errors';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
 import { TRANSIENT_NETWORK_CODES } from './sdk-error';
+import { abortable } from '../common/abortable';
 
 /**
  * Key Protect (and Hyper Protect Crypto Services, which speaks the same key API) over the official SDK:
@@ -371,24 +372,4 @@ export class KeyProtectClient {
       },
     );
   }
-}
-
-/** The SDK cannot cancel a request; stop waiting for it when the job is paused or cancelled. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new AppError('ABORTED', 'Cancelled.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

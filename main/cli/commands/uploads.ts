@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../app/context';
+import { abortable } from '../../common/abortable';
 import { AppError } from '../../common/errors';
 import { formatBytes } from '../../common/format';
 import {
@@ -138,7 +139,7 @@ async function followUpload(app: AppContext, upload: FileUploadInfo, { output, s
   });
   let result: UploadResult | undefined;
   try {
-    result = await untilAborted(fileUploadDone(app, transferId), signal);
+    result = await abortable(fileUploadDone(app, transferId), signal);
   } catch (error) {
     if (!signal.aborted) throw error;
     pauseFileUpload(app, transferId);
@@ -172,15 +173,6 @@ async function followUpload(app: AppContext, upload: FileUploadInfo, { output, s
     },
     `Uploaded and verified: ${upload.bucket}/${upload.objectKey} (${formatBytes(result.size)}, ETag ${result.etag}).`,
   );
-}
-
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function sentText(upload: FileUploadInfo): string {
