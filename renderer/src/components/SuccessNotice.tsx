@@ -1,5 +1,4 @@
-import { InlineNotification } from '@carbon/react';
-import { useTranslation } from 'react-i18next';
+import { StatusNotice } from './StatusNotice';
 
 /**
  * What an action just did, until the person closes it or the next action replaces it; `warning` when it was done
@@ -18,19 +17,6 @@ export function SuccessNotice({
   onClose: () => void;
   testId?: string;
 }) {
-  const { t } = useTranslation();
   if (!message) return null;
-  return (
-    <InlineNotification
-      aria-label={t('common.close')}
-      kind={kind}
-      lowContrast
-      title={message}
-      subtitle={subtitle}
-      onClose={onClose}
-      statusIconDescription={message}
-      className="is-notice"
-      data-testid={testId}
-    />
-  );
+  return <StatusNotice kind={kind} title={message} subtitle={subtitle} onClose={onClose} testId={testId} />;
 }
