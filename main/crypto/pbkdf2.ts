@@ -16,7 +16,9 @@ export function derivePbkdf2(
 
 /**
  * PBKDF2 iterations per second on this machine, measured the way cryptsetup and QEMU do: run growing
- * iteration counts until one run takes long enough to time reliably.
+ * iteration counts until one run takes long enough to time reliably. Once a run is long enough to predict from
+ * (an eighth of the sample time), the next one is sized to take the whole sample time at once, instead of doubling
+ * up to it: the doublings cost about as much again as the run that counts (a seal waits for this before it starts).
  */
 export async function pbkdf2IterationsPerSecond(hash: string, keyLength: number, minSampleMs = 60): Promise<number> {
   const secret = Buffer.from('calibration passphrase');
@@ -26,7 +28,14 @@ export async function pbkdf2IterationsPerSecond(hash: string, keyLength: number,
     const start = performance.now();
     await derivePbkdf2(secret, salt, iterations, keyLength, hash);
     const elapsed = performance.now() - start;
-    if (elapsed >= minSampleMs || iterations >= 1 << 26) return Math.max(1, Math.round((iterations * 1000) / Math.max(elapsed, 0.001)));
-    iterations *= elapsed < minSampleMs / 8 ? 8 : 2;
+    if (elapsed >= minSampleMs || iterations >= MAX_SAMPLE_ITERATIONS) {
+      return Math.max(1, Math.round((iterations * 1000) / Math.max(elapsed, 0.001)));
+    }
+    iterations =
+      elapsed < minSampleMs / 8
+        ? iterations * 8
+        : Math.min(MAX_SAMPLE_ITERATIONS, Math.ceil((iterations * minSampleMs * 1.2) / elapsed));
   }
 }
+
+const MAX_SAMPLE_ITERATIONS = 1 << 26;
