@@ -1,7 +1,7 @@
 /**
  * One native seal in its own process, so the benchmark can measure its peak RSS and CPU time like qemu-img's.
  * Usage: node bin/run-ts.js bench/seal-native-child.ts TARGET SOURCE OUT ITER_TIME_MS [durable]
- * (durable: the writer flushes and fsyncs its file, as the sealing service always has it do)
+ * (durable: the writer writes with direct I/O and fsyncs its file, as the sealing service always has it do)
  * Prints {"ms": …} — the time from opening the source to the last byte written (the pool is started before).
  * With --wait-go it prints "ready" once started and seals only when a line arrives on stdin, so the benchmark can
  * prepare the run (delete the last output, sync, warm the source) right before the engine starts, as it does
@@ -32,6 +32,7 @@ if (waitForGo) {
   process.stdin.pause();
 }
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 // As the sealing service opens it: a raw source's holes come from the file system's extent map.
 const reader = await openDiskReader(source, { fileHoles: true });
 await sealedFormatFor(target).write({
@@ -43,6 +44,8 @@ await sealedFormatFor(target).write({
   fsync: durable === 'durable',
 });
 const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
 await reader.close();
 await pool.close();
-process.stdout.write(`${JSON.stringify({ ms })}\n`);
+// cpuMs: user+sys of every thread of this process during the seal alone (start-up excluded).
+process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);

@@ -6,7 +6,7 @@
  * - durable: source in the page cache too, every run followed by `sync` — what the disk allows.
  * Median of N runs (default 3), all in this run. MB/s are of virtual content (10^6 bytes/s). Peak RSS and CPU
  * seconds come from /usr/bin/time (the native engine runs in a child process for that). In durable mode the
- * native engine flushes its own file as it goes and fsyncs it, as the sealing service always has it do. The native engine's
+ * native engine writes its data with direct I/O and fsyncs the file, as the sealing service always has it do. The native engine's
  * time starts when it opens the source (its worker threads are already running, as in the app); qemu-img's and
  * cp's include their process start. Each run is prepared (last output deleted, sync, source warmed) right before
  * the tool starts: for cp and qemu-img before the spawn, for the native child once it reports ready. Both LUKS

@@ -2,9 +2,26 @@
  * The chunk buffers of a seal, carved out of one SharedArrayBuffer that the encryption workers get once: a
  * worker then transforms a slot in place, with no transfer of the chunk to the worker and back, nor the copy
  * `run` makes of a Buffer that shares its ArrayBuffer with others.
+ *
+ * Every slot starts on a page boundary, so the sealed output can write it with direct I/O (O_DIRECT takes only
+ * aligned buffers). A `new SharedArrayBuffer` comes from malloc and is only 16-byte aligned; the buffer of a
+ * shared WebAssembly memory is mapped pages, so the memory is taken from one of those.
  */
 
 const PAGE = 4096;
+const WASM_PAGE = 65536;
+
+/** The part of the WebAssembly API used here (the Node typings this project builds with do not declare it). */
+interface SharedMemoryApi {
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => { buffer: SharedArrayBuffer };
+}
+
+/** A SharedArrayBuffer of at least `bytes` bytes whose first byte is page-aligned. */
+export function pageAlignedSharedMemory(bytes: number): SharedArrayBuffer {
+  const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
+  const api = (globalThis as unknown as { WebAssembly: SharedMemoryApi }).WebAssembly;
+  return new api.Memory({ initial: pages, maximum: pages, shared: true }).buffer;
+}
 
 export class ChunkSlots {
   readonly memory: SharedArrayBuffer;
@@ -22,7 +39,7 @@ export class ChunkSlots {
       throw new RangeError(`ChunkSlots needs at least one slot of at least one byte (${count} × ${bytesPerSlot})`);
     }
     this.slotBytes = Math.ceil(bytesPerSlot / PAGE) * PAGE;
-    this.memory = new SharedArrayBuffer(count * this.slotBytes);
+    this.memory = pageAlignedSharedMemory(count * this.slotBytes);
     this.inUse = new Array<boolean>(count).fill(false);
     for (let slot = count - 1; slot >= 0; slot--) this.free.push(slot);
   }

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
 
@@ -48,7 +49,10 @@ export async function* readAhead<T>(
 }
 
 export interface SealedOutputOptions {
-  /** flush to disk while writing and fsync at the end (default true) */
+  /**
+   * Durable output (default true): chunks go to the disk with direct I/O where they can, the rest is flushed
+   * while writing, and the file is fsynced at the end.
+   */
   fsync?: boolean;
   /** chunks being encrypted or written at once; bounds memory to about this many chunk buffers */
   window: number;
@@ -62,9 +66,19 @@ export interface SealedOutputOptions {
  */
 const FLUSH_EVERY = 128 * 1024 * 1024;
 
+/** Direct I/O needs the file position, the length and the buffer aligned; 4 KiB suits every common disk. */
+const DIRECT_ALIGNMENT = 4096;
+
 /**
- * The sealed file: positional writes of encrypted chunks while later chunks are still being encrypted, with
- * background flushes so the disk works while the CPU does, and the metadata written last.
+ * The sealed file: positional writes of encrypted chunks while later chunks are still being encrypted, and the
+ * metadata written last.
+ *
+ * Durable output writes the chunks with direct I/O (a second descriptor with O_DIRECT): the disk reads them
+ * straight from the chunk buffers, so the CPU no longer copies every sealed byte into the page cache, the
+ * kernel does not write it back later, and the final fsync has only the metadata left. On this VM that copy
+ * cost 0.13–0.64 s per GiB (the page cache's fresh pages are slow to touch here) and made a durable seal swing
+ * between 0.7 and 2 s for 1 GiB. Chunks that are not page-aligned, file systems without O_DIRECT, and the
+ * small metadata writes go through the page cache, with background flushes so the disk works while the CPU does.
  */
 export class SealedOutput {
   private readonly inFlight = new Set<Promise<void>>();
@@ -72,17 +86,21 @@ export class SealedOutput {
   private readonly flushes: Promise<void>[] = [];
   private flushing: Promise<void> | null = null;
   private unflushed = 0;
+  private directWritten = 0;
   private readonly fsync: boolean;
 
   private constructor(
     private readonly file: FileHandle,
+    private direct: FileHandle | null,
     private readonly options: SealedOutputOptions,
   ) {
     this.fsync = options.fsync !== false;
   }
 
   static async open(path: string, options: SealedOutputOptions): Promise<SealedOutput> {
-    return new SealedOutput(await open(path, options.flags, 0o600), options);
+    const file = await open(path, options.flags, 0o600);
+    const direct = options.fsync !== false ? await openDirect(path) : null;
+    return new SealedOutput(file, direct, options);
   }
 
   /**
@@ -128,13 +146,32 @@ export class SealedOutput {
     if (this.fsync) await this.file.sync();
   }
 
+  /** Bytes that went to the disk with direct I/O so far. */
+  get directBytes(): number {
+    return this.directWritten;
+  }
+
   /** For `finally`: waits for everything started, whatever happened, then closes the file. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight, ...this.flushes]);
-    await this.file.close();
+    const closing = await Promise.allSettled([this.direct?.close(), this.file.close()]);
+    for (const result of closing) if (result.status === 'rejected') throw result.reason;
   }
 
   private async writeChunk(bytes: Buffer, position: number): Promise<void> {
+    if (this.direct && isAligned(bytes, position)) {
+      try {
+        await writeFully(this.direct, bytes, position);
+        this.directWritten += bytes.length;
+        return;
+      } catch (error) {
+        // EINVAL: this file system or this buffer does not take direct I/O after all; the page cache does.
+        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+        const direct = this.direct;
+        this.direct = null;
+        await direct.close();
+      }
+    }
     await writeFully(this.file, bytes, position);
     this.unflushed += bytes.length;
     this.flushInBackground();
@@ -149,6 +186,25 @@ export class SealedOutput {
     flushing.catch(() => undefined);
     this.flushing = flushing;
     this.flushes.push(flushing);
+  }
+}
+
+function isAligned(bytes: Buffer, position: number): boolean {
+  return (
+    position % DIRECT_ALIGNMENT === 0 &&
+    bytes.length % DIRECT_ALIGNMENT === 0 &&
+    bytes.byteOffset % DIRECT_ALIGNMENT === 0
+  );
+}
+
+/** A second, write-only descriptor of the file with O_DIRECT, or null where the platform or file system has none. */
+async function openDirect(path: string): Promise<FileHandle | null> {
+  const flag = (constants as { O_DIRECT?: number }).O_DIRECT;
+  if (flag === undefined) return null;
+  try {
+    return await open(path, constants.O_WRONLY | flag);
+  } catch {
+    return null;
   }
 }
 
