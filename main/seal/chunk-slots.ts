@@ -51,6 +51,15 @@ export class ChunkSlots {
     return Buffer.from(this.memory, slot * this.slotBytes, this.slotBytes);
   }
 
+  /** Returns the slot a view lies in, wherever in the slot it starts (for layouts that use a slot from an offset). */
+  giveContaining(view: Uint8Array): void {
+    const start = Math.floor(view.byteOffset / this.slotBytes) * this.slotBytes;
+    if (view.buffer !== this.memory || view.byteOffset + view.length > start + this.slotBytes) {
+      throw new RangeError('ChunkSlots.giveContaining: not a view inside one of these slots');
+    }
+    this.give(new Uint8Array(this.memory, start, 1));
+  }
+
   /** Returns the slot `buffer` lies in (any view that starts at a slot's start). */
   give(buffer: Uint8Array): void {
     if (buffer.buffer !== this.memory || buffer.byteOffset % this.slotBytes !== 0) {

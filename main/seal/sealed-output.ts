@@ -158,20 +158,39 @@ export class SealedOutput {
     for (const result of closing) if (result.status === 'rejected') throw result.reason;
   }
 
+  /**
+   * A chunk whose start or end is not on a page boundary is written in up to three parts: the whole pages in the
+   * middle directly, the partial pages at either end through the page cache (e.g. a VHD block's bitmap sector
+   * just before its page-aligned data). No page is ever written both ways: a direct part covers whole pages
+   * only, and those hold nothing of any other chunk.
+   */
   private async writeChunk(bytes: Buffer, position: number): Promise<void> {
-    if (this.direct && isAligned(bytes, position)) {
-      try {
-        await writeFully(this.direct, bytes, position);
-        this.directWritten += bytes.length;
-        return;
-      } catch (error) {
-        // EINVAL: this file system or this buffer does not take direct I/O after all; the page cache does.
-        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-        const direct = this.direct;
-        this.direct = null;
-        await direct.close();
-      }
+    const { head, middle } = this.direct ? directPart(bytes, position) : { head: bytes.length, middle: 0 };
+    if (middle > 0 && (await this.writeDirect(bytes.subarray(head, head + middle), position + head))) {
+      if (head > 0) await this.writeCached(bytes.subarray(0, head), position);
+      if (head + middle < bytes.length) await this.writeCached(bytes.subarray(head + middle), position + head + middle);
+      return;
     }
+    await this.writeCached(bytes, position);
+  }
+
+  /** False when the file system or the buffer turns out not to take direct I/O (EINVAL); then none is tried again. */
+  private async writeDirect(bytes: Buffer, position: number): Promise<boolean> {
+    const direct = this.direct;
+    if (!direct) return false;
+    try {
+      await writeFully(direct, bytes, position);
+      this.directWritten += bytes.length;
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+      this.direct = null;
+      await direct.close();
+      return false;
+    }
+  }
+
+  private async writeCached(bytes: Buffer, position: number): Promise<void> {
     await writeFully(this.file, bytes, position);
     this.unflushed += bytes.length;
     this.flushInBackground();
@@ -189,12 +208,15 @@ export class SealedOutput {
   }
 }
 
-function isAligned(bytes: Buffer, position: number): boolean {
-  return (
-    position % DIRECT_ALIGNMENT === 0 &&
-    bytes.length % DIRECT_ALIGNMENT === 0 &&
-    bytes.byteOffset % DIRECT_ALIGNMENT === 0
-  );
+/**
+ * The whole pages of a chunk: `head` bytes before them, `middle` bytes of them (0 when there are none, or when
+ * the memory is not aligned the same way as the file position).
+ */
+function directPart(bytes: Buffer, position: number): { head: number; middle: number } {
+  const head = (DIRECT_ALIGNMENT - (position % DIRECT_ALIGNMENT)) % DIRECT_ALIGNMENT;
+  const middle = Math.max(0, Math.floor((bytes.length - head) / DIRECT_ALIGNMENT) * DIRECT_ALIGNMENT);
+  if ((bytes.byteOffset + head) % DIRECT_ALIGNMENT !== 0) return { head: bytes.length, middle: 0 };
+  return { head: Math.min(head, bytes.length), middle };
 }
 
 /** A second, write-only descriptor of the file with O_DIRECT, or null where the platform or file system has none. */

@@ -25,6 +25,22 @@ describe('ChunkSlots', () => {
     expect(() => slots.give(Buffer.alloc(8192))).toThrow(/start of one of these slots/);
     expect(() => new ChunkSlots(0, 4096)).toThrow(RangeError);
   });
+
+  it('takes back a slot from a view that starts inside it, and refuses one that runs past its end', async () => {
+    const slots = new ChunkSlots(2, 8192);
+    const first = await slots.take();
+    const second = await slots.take();
+    const pastTheEnd = new Uint8Array(slots.memory, first.byteOffset + 4096, 4097);
+    expect(() => slots.giveContaining(pastTheEnd)).toThrow(/inside one of these slots/);
+    slots.giveContaining(second.subarray(3584, 8192));
+    expect((await slots.take()).byteOffset).toBe(second.byteOffset);
+    expect(() => slots.giveContaining(Buffer.alloc(16))).toThrow(/inside one of these slots/);
+  });
+
+  it('is page-aligned memory, so a slot can be written with direct I/O', () => {
+    // Page alignment itself is checked where it matters (sealed-output.test.ts: direct writes succeed).
+    expect(new ChunkSlots(3, 5000).memory.byteLength % 4096).toBe(0);
+  });
 });
 
 describe('XTS pool on shared slots', () => {

@@ -55,35 +55,41 @@ describe('SealedOutput', () => {
     }
   }
 
-  it('durable: page-aligned chunks go to the disk directly, the others and the metadata through the page cache', async () => {
-    const slots = new ChunkSlots(4, 2 * MiB);
+  it('durable: whole pages go to the disk directly, partial pages and the metadata through the page cache', async () => {
+    const slots = new ChunkSlots(5, 2 * MiB);
     const aligned = await slots.take();
     aligned.set(randomBytes(2 * MiB));
     const alignedTail = (await slots.take()).subarray(0, 64 * 1024);
     alignedTail.set(randomBytes(alignedTail.length));
     const oddLength = (await slots.take()).subarray(0, 5000);
     oddLength.set(randomBytes(oddLength.length));
+    // Memory and file out of step by 512 bytes: no page of it can go directly.
     const oddPosition = (await slots.take()).subarray(0, 8192);
     oddPosition.set(randomBytes(oddPosition.length));
+    // A VHD block as stored: one bitmap sector just before page-aligned data, in memory and in the file.
+    const bitmapThenData = (await slots.take()).subarray(4096 - 512, 4096 + 8192);
+    bitmapThenData.set(randomBytes(bitmapThenData.length));
     const header = randomBytes(512);
     const chunks = [
       { bytes: aligned, position: 64 * 1024 },
       { bytes: alignedTail, position: 64 * 1024 + 2 * MiB },
       { bytes: oddLength, position: 4 * MiB },
       { bytes: oddPosition, position: 5 * MiB + 512 },
+      { bytes: bitmapThenData, position: 6 * MiB - 512 },
     ];
     const path = join(dir, 'durable.bin');
     const directBytes = await writeChunks(path, true, chunks, header);
 
     const written = await readFile(path);
-    expect(written.length).toBe(5 * MiB + 512 + 8192);
+    expect(written.length).toBe(6 * MiB + 8192);
     expect(written.subarray(0, 512).equals(header)).toBe(true);
     for (const { bytes, position } of chunks) {
       expect(written.subarray(position, position + bytes.length).equals(bytes)).toBe(true);
     }
     expect(written.subarray(512, 64 * 1024).every((byte) => byte === 0)).toBe(true);
-    // Only the two page-aligned chunks qualify; where the file system has no O_DIRECT all goes through the cache.
-    expect(directBytes).toBe(direct ? aligned.length + alignedTail.length : 0);
+    // The two page-aligned chunks, the whole page of the 5000-byte one and the VHD block's data; where the file
+    // system has no O_DIRECT, all goes through the cache.
+    expect(directBytes).toBe(direct ? aligned.length + alignedTail.length + 4096 + 8192 : 0);
   });
 
   it('durable, when direct I/O refuses a buffer: that chunk and the rest go through the page cache, same bytes', async (context) => {
