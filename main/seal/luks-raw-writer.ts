@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { AppError } from '../common/errors';
 import { ProgressMeter } from '../common/progress';
-import { luksCipherSpec, luksPayloadOffsetSectors, startLuks1, type CreatedLuks } from '../crypto/luks1';
-import type { XtsKeyHandle, XtsPool } from '../crypto/worker-pool';
+import { luksCipherSpec, luksPayloadOffsetSectors } from '../crypto/luks1';
+import type { XtsPool } from '../crypto/worker-pool';
 import type { DiskReader } from '../image/types';
 import { openLuksRawReader } from './luks-raw-reader';
 import { ChunkSlots } from './chunk-slots';
+import { LUKS_MASTER_KEY_BYTES, withLuksMasterKey, type LuksMasterKey } from './luks-master-key';
 import { readAhead, SealedOutput } from './sealed-output';
 import type { SealedFormatWriter, SealedWriteOptions, SealedWriteResult } from './writer';
 
@@ -14,8 +14,6 @@ const SECTOR = 512;
 const CHUNK = 2 * 1024 * 1024;
 /** Chunks read ahead of the encryption. */
 const READ_AHEAD = 3;
-/** cryptsetup luksFormat's master key for aes-xts-plain64 by default: 512 bits (AES-256-XTS). */
-const MASTER_KEY_BYTES = 64;
 
 /** Payload size for a source: whole sectors, the last one zero-padded (dm-crypt maps whole sectors only). */
 export function luksRawPayloadSize(virtualSize: number): number {
@@ -31,87 +29,8 @@ export function luksRawPayloadSize(virtualSize: number): number {
 export const luksRawWriter: SealedFormatWriter = {
   format: 'luks-raw',
 
-  async write(options: SealedWriteOptions): Promise<SealedWriteResult> {
-    const { reader, pool, signal } = options;
-    const masterKey = randomBytes(MASTER_KEY_BYTES);
-    let handle: XtsKeyHandle | null = null;
-    let creatingLuks: Promise<CreatedLuks> | null = null;
-    let output: SealedOutput | null = null;
-    let slots: ChunkSlots | null = null;
-    try {
-      // The key slot's PBKDF2 runs beside the encryption; the header goes in last.
-      creatingLuks = (
-        await startLuks1({
-          masterKey,
-          passphrase: options.secret,
-          iterTimeMs: options.iterTimeMs,
-          layout: 'cryptsetup',
-        })
-      ).created;
-      signal?.throwIfAborted();
-      handle = await pool.addKey(masterKey, 'plain64');
-      const keyHandle = handle;
-      const payloadStart = luksPayloadOffsetSectors(MASTER_KEY_BYTES, 'cryptsetup') * SECTOR;
-      const payloadSize = luksRawPayloadSize(reader.virtualSize);
-      const holes = await holeMap(reader);
-      const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
-      const window = Math.max(4, pool.size * 3);
-      output = await SealedOutput.open(options.outPath, { flags: 'w', fsync: options.fsync, window });
-      // Enough for every chunk that can be in flight: read ahead, being handed on here, and in the output's window.
-      const chunkSlots = new ChunkSlots(READ_AHEAD + window + 2, CHUNK);
-      slots = chunkSlots;
-      /** One chunk of the payload, read from the source unless it lies wholly in a hole (then zeros). */
-      const readChunk = async (offset: number) => {
-        const length = Math.min(CHUNK, payloadSize - offset);
-        const chunk = await chunkSlots.take();
-        const sourceLength = Math.min(length, reader.virtualSize - offset);
-        if (holes.covers(offset, sourceLength)) {
-          chunk.fill(0, 0, length);
-        } else {
-          const got = await reader.read(offset, chunk.subarray(0, sourceLength));
-          if (got !== sourceLength) {
-            throw new AppError(
-              'SOURCE_SHORT_READ',
-              `The source image ended early (at ${offset + got} of ${reader.virtualSize} bytes).`,
-            );
-          }
-          chunk.fill(0, sourceLength, length);
-        }
-        return { chunk, offset, length };
-      };
-      function* chunkReads() {
-        for (let offset = 0; offset < payloadSize; offset += CHUNK) yield () => readChunk(offset);
-      }
-      for await (const { chunk, offset, length } of readAhead(chunkReads(), READ_AHEAD)) {
-        signal?.throwIfAborted();
-        const encrypted = pool.run(keyHandle, chunk, [[0, length, offset / SECTOR]], false, signal);
-        const reportAt = Math.min(offset + length, reader.virtualSize);
-        await output.add(
-          encrypted.then((whole) => whole.subarray(0, length)),
-          payloadStart + offset,
-          (written) => {
-            chunkSlots.give(written);
-            meter.advanceTo(reportAt);
-          },
-        );
-      }
-      await output.drain();
-      signal?.throwIfAborted();
-      const luks = await creatingLuks;
-      await output.write(luks.headerArea, 0);
-      await output.truncate(payloadStart + payloadSize);
-      await output.finish();
-      meter.finish();
-      return { cipher: luksCipherSpec(luks.header) };
-    } finally {
-      // Nothing may still write into the file once it closes, and the key slot derivation reads the master key
-      // until it settles.
-      await output?.close();
-      await creatingLuks?.catch(() => undefined);
-      masterKey.fill(0);
-      if (handle) await pool.removeKey(handle).catch(() => undefined);
-      if (slots) await pool.releaseMemory(slots.memory).catch(() => undefined);
-    }
+  write(options: SealedWriteOptions): Promise<SealedWriteResult> {
+    return withLuksMasterKey(options, 'cryptsetup', (key) => writeLuksRawFile(options, key));
   },
 
   async open(path: string, secret: Buffer, options: { pool?: XtsPool } = {}): Promise<DiskReader> {
@@ -122,6 +41,73 @@ export const luksRawWriter: SealedFormatWriter = {
     }
   },
 };
+
+async function writeLuksRawFile(
+  options: SealedWriteOptions,
+  { handle: keyHandle, created }: LuksMasterKey,
+): Promise<SealedWriteResult> {
+  const { reader, pool, signal } = options;
+  let output: SealedOutput | null = null;
+  let slots: ChunkSlots | null = null;
+  try {
+    const payloadStart = luksPayloadOffsetSectors(LUKS_MASTER_KEY_BYTES, 'cryptsetup') * SECTOR;
+    const payloadSize = luksRawPayloadSize(reader.virtualSize);
+    const holes = await holeMap(reader);
+    const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
+    const window = Math.max(4, pool.size * 3);
+    output = await SealedOutput.open(options.outPath, { flags: 'w', fsync: options.fsync, window });
+    // Enough for every chunk that can be in flight: read ahead, being handed on here, and in the output's window.
+    const chunkSlots = new ChunkSlots(READ_AHEAD + window + 2, CHUNK);
+    slots = chunkSlots;
+    /** One chunk of the payload, read from the source unless it lies wholly in a hole (then zeros). */
+    const readChunk = async (offset: number) => {
+      const length = Math.min(CHUNK, payloadSize - offset);
+      const chunk = await chunkSlots.take();
+      const sourceLength = Math.min(length, reader.virtualSize - offset);
+      if (holes.covers(offset, sourceLength)) {
+        chunk.fill(0, 0, length);
+      } else {
+        const got = await reader.read(offset, chunk.subarray(0, sourceLength));
+        if (got !== sourceLength) {
+          throw new AppError(
+            'SOURCE_SHORT_READ',
+            `The source image ended early (at ${offset + got} of ${reader.virtualSize} bytes).`,
+          );
+        }
+        chunk.fill(0, sourceLength, length);
+      }
+      return { chunk, offset, length };
+    };
+    function* chunkReads() {
+      for (let offset = 0; offset < payloadSize; offset += CHUNK) yield () => readChunk(offset);
+    }
+    for await (const { chunk, offset, length } of readAhead(chunkReads(), READ_AHEAD)) {
+      signal?.throwIfAborted();
+      const encrypted = pool.run(keyHandle, chunk, [[0, length, offset / SECTOR]], false, signal);
+      const reportAt = Math.min(offset + length, reader.virtualSize);
+      await output.add(
+        encrypted.then((whole) => whole.subarray(0, length)),
+        payloadStart + offset,
+        (written) => {
+          chunkSlots.give(written);
+          meter.advanceTo(reportAt);
+        },
+      );
+    }
+    await output.drain();
+    signal?.throwIfAborted();
+    const luks = await created;
+    await output.write(luks.headerArea, 0);
+    await output.truncate(payloadStart + payloadSize);
+    await output.finish();
+    meter.finish();
+    return { cipher: luksCipherSpec(luks.header) };
+  } finally {
+    // Nothing may still write into the file once we return (the caller deletes it on failure).
+    await output?.close();
+    if (slots) await pool.releaseMemory(slots.memory).catch(() => undefined);
+  }
+}
 
 function asSealError(error: unknown): unknown {
   if (!(error instanceof AppError)) return error;

@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { AppError } from '../common/errors';
 import { ProgressMeter } from '../common/progress';
-import { luksCipherSpec, luksPayloadOffsetSectors, startLuks1, type CreatedLuks } from '../crypto/luks1';
-import type { XtsKeyHandle } from '../crypto/worker-pool';
+import { luksCipherSpec, luksPayloadOffsetSectors } from '../crypto/luks1';
 import type { DiskReader } from '../image/types';
 import { openQcow2LuksReader } from './qcow2-luks-reader';
 import { encodeQcow2Header, QCOW2_CRYPT_LUKS, QCOW2_REFCOUNT_ORDER, QCOW_OFLAG_COPIED } from './qcow2-luks-format';
 import { ChunkSlots } from './chunk-slots';
+import { LUKS_MASTER_KEY_BYTES, withLuksMasterKey, type LuksMasterKey } from './luks-master-key';
 import { readAhead, SealedOutput } from './sealed-output';
 import type { SealedFormatWriter, SealedWriteOptions, SealedWriteResult } from './writer';
 
@@ -14,7 +13,6 @@ const SECTOR = 512;
 const DEFAULT_CLUSTER_BITS = 16;
 /** Clusters per read / worker request: 2 MiB at 64 KiB clusters. */
 const CHUNK_CLUSTERS = 32;
-const MASTER_KEY_BYTES = 64;
 /** Chunks read ahead of the encryption. */
 const READ_AHEAD = 3;
 
@@ -43,32 +41,29 @@ export function createQcow2LuksWriter(clusterBits = DEFAULT_CLUSTER_BITS): Seale
 export const qcow2LuksWriter: SealedFormatWriter = createQcow2LuksWriter();
 
 async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number): Promise<SealedWriteResult> {
+  if (options.reader.virtualSize <= 0) {
+    throw new AppError('SEAL_EMPTY_SOURCE', 'The source disk is empty (virtual size 0); there is nothing to seal.');
+  }
+  return withLuksMasterKey(options, 'qemu', (key) => writeQcow2LuksFile(options, clusterBits, key));
+}
+
+async function writeQcow2LuksFile(
+  options: SealedWriteOptions,
+  clusterBits: number,
+  { handle, created }: LuksMasterKey,
+): Promise<SealedWriteResult> {
   const { reader, pool, signal } = options;
   const clusterSize = 2 ** clusterBits;
   const l2Entries = clusterSize / 8;
   const virtualSize = qcow2VirtualSize(reader.virtualSize);
-  if (reader.virtualSize <= 0) {
-    throw new AppError('SEAL_EMPTY_SOURCE', 'The source disk is empty (virtual size 0); there is nothing to seal.');
-  }
   const guestClusters = Math.ceil(virtualSize / clusterSize);
   const l1Size = Math.ceil(guestClusters / l2Entries);
 
-  const masterKey = randomBytes(MASTER_KEY_BYTES);
-  let keyHandle: XtsKeyHandle | null = null;
   let slots: ChunkSlots | null = null;
   let output: SealedOutput | null = null;
-  let creatingLuks: Promise<CreatedLuks> | null = null;
   try {
-    // The key slot's PBKDF2 runs beside the encryption; the header goes in last.
-    creatingLuks = (
-      await startLuks1({ masterKey, passphrase: options.secret, iterTimeMs: options.iterTimeMs, layout: 'qemu' })
-    ).created;
-    signal?.throwIfAborted();
-    keyHandle = await pool.addKey(masterKey, 'plain64');
-    const handle = keyHandle;
-
     const luksOffset = clusterSize;
-    const luksAreaBytes = luksPayloadOffsetSectors(MASTER_KEY_BYTES, 'qemu') * SECTOR;
+    const luksAreaBytes = luksPayloadOffsetSectors(LUKS_MASTER_KEY_BYTES, 'qemu') * SECTOR;
     const luksClusters = Math.ceil(luksAreaBytes / clusterSize);
     const l1Offset = luksOffset + luksClusters * clusterSize;
     const l1Clusters = Math.max(1, Math.ceil((l1Size * 8) / clusterSize));
@@ -152,7 +147,7 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
     await output.drain();
     meter.advanceTo(reader.virtualSize);
     signal?.throwIfAborted();
-    const luks = await creatingLuks;
+    const luks = await created;
 
     // Metadata after the data: L2 tables, then refcount blocks and the refcount table.
     const l1 = Buffer.alloc(l1Clusters * clusterSize);
@@ -208,12 +203,8 @@ async function writeQcow2Luks(options: SealedWriteOptions, clusterBits: number):
     meter.finish();
     return { cipher: luksCipherSpec(luks.header) };
   } finally {
-    // Nothing may still write into the file once we return (the caller deletes it on failure), and the key
-    // slot derivation still reads the master key until it settles.
+    // Nothing may still write into the file once we return (the caller deletes it on failure).
     await output?.close();
-    await creatingLuks?.catch(() => undefined);
-    masterKey.fill(0);
-    if (keyHandle) await pool.removeKey(keyHandle).catch(() => undefined);
     if (slots) await pool.releaseMemory(slots.memory).catch(() => undefined);
   }
 }
