@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 
 const cache = new Map<string, Promise<boolean>>();
 
@@ -12,4 +15,20 @@ export function toolAvailable(name: string): Promise<boolean> {
     cache.set(name, known);
   }
   return known;
+}
+
+/**
+ * The path of a system tool: the first executable `name` on PATH or in `alsoIn` (e.g. /usr/sbin, which is not
+ * on a normal Debian user's PATH), or null.
+ */
+export async function findExecutable(name: string, alsoIn: readonly string[] = []): Promise<string | null> {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...alsoIn];
+  for (const candidate of dirs.map((dir) => join(dir, name))) {
+    const runnable = await access(candidate, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
+    if (runnable) return candidate;
+  }
+  return null;
 }

@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { findExecutable } from '../common/tools';
 import type { DiskReader, Extent } from './types';
 import { ExtentMerger } from './reader-support';
 
@@ -21,7 +19,8 @@ export type DataRanges = ReadonlyArray<readonly [start: number, end: number]>;
  */
 export async function fileDataRanges(path: string, size: number): Promise<DataRanges | null> {
   if (process.platform !== 'linux') return null;
-  const filefrag = await findFilefrag();
+  // filefrag lives in /usr/sbin, which is not on a normal Debian user's PATH.
+  const filefrag = await findExecutable('filefrag', ['/usr/sbin', '/sbin']);
   if (!filefrag) return null;
   const output = await new Promise<string | null>((resolve) => {
     execFile(
@@ -32,24 +31,6 @@ export async function fileDataRanges(path: string, size: number): Promise<DataRa
     );
   });
   return output === null ? null : parseFilefrag(output, size);
-}
-
-/** filefrag lives in /usr/sbin, which is not on a normal Debian user's PATH. */
-async function findFilefrag(): Promise<string | null> {
-  const onPath = (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter(Boolean)
-    .map((dir) => join(dir, 'filefrag'));
-  for (const candidate of [...onPath, '/usr/sbin/filefrag', '/sbin/filefrag']) {
-    if (
-      await access(candidate, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return candidate;
-  }
-  return null;
 }
 
 const SECTOR = 512;

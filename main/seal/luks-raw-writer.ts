@@ -55,7 +55,12 @@ async function writeLuksRawFile(
     const holes = await holeMap(reader);
     const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
     const window = Math.max(4, pool.size * 3);
-    output = await SealedOutput.open(options.outPath, { flags: 'w', fsync: options.fsync, window });
+    output = await SealedOutput.open(options.outPath, {
+      flags: 'w',
+      fsync: options.fsync,
+      window,
+      reserve: payloadStart + payloadSize,
+    });
     // Enough for every chunk that can be in flight: read ahead, being handed on here, and in the output's window.
     const chunkSlots = new ChunkSlots(READ_AHEAD + window + 2, CHUNK);
     slots = chunkSlots;

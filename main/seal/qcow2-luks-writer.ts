@@ -70,7 +70,11 @@ async function writeQcow2LuksFile(
     const dataStart = l1Offset + l1Clusters * clusterSize;
 
     const window = Math.max(4, pool.size * 3);
-    output = await SealedOutput.open(options.outPath, { flags: 'wx', fsync: options.fsync, window });
+    // Clusters touched by allocated extents, merged into ranges; holes are never read. At most these are stored.
+    const ranges: Array<[number, number]> = [];
+    for await (const range of clusterRanges(reader, clusterSize)) ranges.push(range);
+    const reserve = dataStart + ranges.reduce((sum, [first, end]) => sum + end - first, 0) * clusterSize;
+    output = await SealedOutput.open(options.outPath, { flags: 'wx', fsync: options.fsync, window, reserve });
     // Enough for every chunk that can be in flight: read ahead, being sorted here, and in the output's window.
     const chunkSlots = new ChunkSlots(READ_AHEAD + window + 2, CHUNK_CLUSTERS * clusterSize);
     slots = chunkSlots;
@@ -97,8 +101,7 @@ async function writeQcow2LuksFile(
       return { buffer, firstCluster, count };
     };
     async function* chunkReads() {
-      // Clusters touched by allocated extents, merged into ranges; holes are never read.
-      for await (const [first, end] of clusterRanges(reader, clusterSize)) {
+      for (const [first, end] of ranges) {
         for (let cluster = first; cluster < end; cluster += CHUNK_CLUSTERS) {
           const count = Math.min(CHUNK_CLUSTERS, end - cluster);
           yield () => readChunk(cluster, count);
@@ -199,6 +202,7 @@ async function writeQcow2LuksFile(
       clusterSize,
     );
     await output.write(header, 0);
+    await output.truncate(totalClusters * clusterSize); // the space reserved for clusters that held only zeros
     await output.finish();
     meter.finish();
     return { cipher: luksCipherSpec(luks.header) };

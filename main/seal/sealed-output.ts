@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../common/errors';
+import { preallocate } from './preallocate';
 
 /**
  * The two ends every sealed-format writer shares: reading the source ahead of the encryption, and writing the
@@ -58,6 +59,12 @@ export interface SealedOutputOptions {
   window: number;
   /** how to open the file: 'w' (replace) or 'wx' (must not exist) */
   flags: 'w' | 'wx';
+  /**
+   * At most how many bytes the chunks will take from the start of the file: reserved up front for durable
+   * output (see preallocate.ts) so several direct writes can be in flight. The writer truncates the file to its
+   * real size at the end.
+   */
+  reserve?: number;
 }
 
 /**
@@ -69,6 +76,9 @@ const FLUSH_EVERY = 128 * 1024 * 1024;
 /** Direct I/O needs the file position, the length and the buffer aligned; 4 KiB suits every common disk. */
 const DIRECT_ALIGNMENT = 4096;
 
+/** Chunk writes in flight when they go directly into reserved space (2 and 4 measured alike on 2 cores). */
+const RESERVED_DIRECT_WRITES = 4;
+
 /**
  * The sealed file: positional writes of encrypted chunks while later chunks are still being encrypted, and the
  * metadata written last.
@@ -79,10 +89,14 @@ const DIRECT_ALIGNMENT = 4096;
  * cost 0.13–0.64 s per GiB (the page cache's fresh pages are slow to touch here) and made a durable seal swing
  * between 0.7 and 2 s for 1 GiB. Chunks that are not page-aligned, file systems without O_DIRECT, and the
  * small metadata writes go through the page cache, with background flushes so the disk works while the CPU does.
+ * When the writer says how much the chunks can take (`reserve`), that space is allocated up front and several
+ * direct writes run at once (see preallocate.ts).
  */
 export class SealedOutput {
   private readonly inFlight = new Set<Promise<void>>();
-  private writing: Promise<void> = Promise.resolve();
+  /** Each lane writes its chunks one after the other; chunks go to the lanes in turn. */
+  private readonly lanes: Promise<void>[];
+  private nextLane = 0;
   private readonly flushes: Promise<void>[] = [];
   private flushing: Promise<void> | null = null;
   private unflushed = 0;
@@ -92,15 +106,23 @@ export class SealedOutput {
   private constructor(
     private readonly file: FileHandle,
     private direct: FileHandle | null,
+    lanes: number,
     private readonly options: SealedOutputOptions,
   ) {
     this.fsync = options.fsync !== false;
+    this.lanes = new Array<Promise<void>>(lanes).fill(Promise.resolve());
   }
 
   static async open(path: string, options: SealedOutputOptions): Promise<SealedOutput> {
     const file = await open(path, options.flags, 0o600);
-    const direct = options.fsync !== false ? await openDirect(path) : null;
-    return new SealedOutput(file, direct, options);
+    try {
+      const direct = options.fsync !== false ? await openDirect(path) : null;
+      const reserved = direct !== null && options.reserve !== undefined && (await preallocate(path, options.reserve));
+      return new SealedOutput(file, direct, reserved ? RESERVED_DIRECT_WRITES : 1, options);
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
   }
 
   /**
@@ -109,16 +131,18 @@ export class SealedOutput {
    * chunk surfaces from a later `add` or from `drain`.
    */
   async add(data: Promise<Buffer>, position: number, onWritten?: (written: Buffer) => void): Promise<void> {
-    // One write at a time, in the order added: a file system takes one writer per file anyway (ext4's inode
-    // lock), and on 2 cores the writers waiting for it spun on the lock and took CPU from the encryption.
-    const task: Promise<void> = this.writing
-      .then(() => data)
+    // One lane (one write at a time, in the order added) unless the space is reserved: a file system takes one
+    // allocating writer per file anyway (ext4's inode lock), and on 2 cores buffered writers waiting for it spun
+    // on the lock and took CPU from the encryption.
+    const lane = this.nextLane;
+    this.nextLane = (lane + 1) % this.lanes.length;
+    const task: Promise<void> = this.lanes[lane]!.then(() => data)
       .then(async (bytes) => {
         await this.writeChunk(bytes, position);
         onWritten?.(bytes);
       })
       .finally(() => this.inFlight.delete(task));
-    this.writing = task.catch(() => undefined);
+    this.lanes[lane] = task.catch(() => undefined);
     task.catch(() => undefined); // raced below and awaited by drain
     this.inFlight.add(task);
     while (this.inFlight.size >= this.options.window) await Promise.race(this.inFlight);

@@ -12,6 +12,7 @@ import {
   BLOCK_BITMAP_SECTORS,
   BLOCK_SIZE,
   BATMAP_VERSION,
+  DATA_ALIGN_SECTORS,
   FULL_BLOCK_BITMAP,
   MAX_FILE_SECTORS,
   SECTOR_SIZE,
@@ -111,7 +112,11 @@ export async function writeVhdCrypt(options: VhdCryptWriteOptions): Promise<VhdC
   const meter = new ProgressMeter('encrypt', reader.virtualSize, options.onProgress);
 
   const slots = options.slots ?? vhdCryptSlots(window);
-  const output = await SealedOutput.open(options.outPath, { flags: 'w', fsync: options.fsync, window });
+  // At most every block that may hold data is stored, each after up to 7 sectors of alignment gap, then the footer.
+  const blocksToStore = maybeData.reduce((sum, flag) => sum + flag, 0);
+  const reserve =
+    (layout.endOfHeadersSector + blocksToStore * (STORED_BLOCK_SECTORS + DATA_ALIGN_SECTORS - 1) + 1) * SECTOR_SIZE;
+  const output = await SealedOutput.open(options.outPath, { flags: 'w', fsync: options.fsync, window, reserve });
   try {
     let endSector = layout.endOfHeadersSector;
     let storedBlocks = 0;

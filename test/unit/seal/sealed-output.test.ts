@@ -109,6 +109,40 @@ describe('SealedOutput', () => {
     expect(directBytes).toBe(first.length);
   });
 
+  it('durable into reserved space: later chunks are written while an earlier one is still being encrypted', async (context) => {
+    if (!direct) context.skip('this file system has no O_DIRECT');
+    const slots = new ChunkSlots(3, 1 * MiB);
+    const chunks = [await slots.take(), await slots.take(), await slots.take()];
+    for (const chunk of chunks) chunk.set(randomBytes(chunk.length));
+    const order = async (reserve: number | undefined): Promise<number[]> => {
+      const path = join(dir, `order-${reserve ?? 'none'}.bin`);
+      const written: number[] = [];
+      const output = await SealedOutput.open(path, { flags: 'wx', fsync: true, window: 4, reserve });
+      try {
+        let releaseFirst = (): void => undefined;
+        const first = new Promise<Buffer>((resolve) => (releaseFirst = () => resolve(chunks[0]!)));
+        await output.add(first, 0, () => written.push(0));
+        await output.add(Promise.resolve(chunks[1]!), MiB, () => written.push(1));
+        await output.add(Promise.resolve(chunks[2]!), 2 * MiB, () => written.push(2));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        releaseFirst();
+        await output.drain();
+        await output.truncate(3 * MiB); // as the writers do: the reserve is an upper bound
+        await output.finish();
+        expect(output.directBytes).toBe(3 * MiB);
+      } finally {
+        await output.close();
+      }
+      expect((await readFile(path)).equals(Buffer.concat(chunks))).toBe(true);
+      return written;
+    };
+    // Without reserved space one write at a time, in order; with it (fallocate), the others need not wait.
+    expect(await order(undefined)).toEqual([0, 1, 2]);
+    const reserved = await order(4 * MiB);
+    expect(reserved.at(-1)).toBe(0);
+    expect(reserved.slice(0, 2).sort()).toEqual([1, 2]);
+  });
+
   it('not durable (the benchmark CPU-bound mode): everything through the page cache', async () => {
     const slots = new ChunkSlots(1, 2 * MiB);
     const chunk = await slots.take();
