@@ -42,6 +42,17 @@ export type ApiEvent = AppEvent;
 /** The renderer words an error's message in the page's language from these (see renderer/src/format/errors.ts). */
 export { quotableDetails, type QuotableDetails } from '../../common/error-details';
 
+/**
+ * IBM's image status reasons in main's English, the one table of their codes: English pages show these very
+ * sentences, and the Spanish and Italian catalogs must word exactly these codes (renderer/src/i18n/status-reasons).
+ */
+export {
+  STATUS_REASONS,
+  isStatusReasonCode,
+  type StatusReasonCode,
+  type StatusReasonText,
+} from '../../cloud/status-reason-texts';
+
 /** The surface `window.api` offers in both the Electron and the web transport. */
 export type SealerApi = {
   [N in CallName]: (input: CallInput<N>) => Promise<CallOutput<N>>;

@@ -27,7 +27,7 @@ describe('status reasons', () => {
       'image_provisioned_size_unsupported',
       'image_request_in_progress',
       'image_request_queued',
-    ]) {
+    ] as const) {
       expect(STATUS_REASONS[code]?.meaning.length, code).toBeGreaterThan(20);
       expect(STATUS_REASONS[code]?.fix.length, code).toBeGreaterThan(10);
     }
