@@ -3,6 +3,7 @@ import type { Job } from '../../../main/jobs/job';
 import { formatBytes, formatDateTime } from '../format/format';
 import { Facts, type Fact } from './Facts';
 import { ErrorNotice } from './ErrorNotice';
+import { StatusReasons } from './StatusReasons';
 
 /** Every step's record of a job: what was found, written, wrapped, stored and created. */
 export function JobRecords({
@@ -108,9 +109,8 @@ export function JobRecords({
         { label: t('job.operatingSystem'), value: record.operatingSystem },
         {
           label: t('job.statusReasons'),
-          value: record.statusReasons.length
-            ? record.statusReasons.map((reason) => `${reason.code}: ${reason.message}`).join('; ')
-            : t('common.none'),
+          value: record.statusReasons.length ? <StatusReasons reasons={record.statusReasons} /> : t('common.none'),
+          testId: 'status-reasons',
         },
         { label: t('job.requestedAt'), value: formatDateTime(record.requestedAt, locale) },
         { label: t('job.finishedAt'), value: formatDateTime(record.finishedAt, locale) },
@@ -133,9 +133,7 @@ export function JobRecords({
 
   return (
     <div data-testid="job-records">
-      {job.error && job.state === 'failed' && (
-        <ErrorNotice error={job.error} />
-      )}
+      {job.error && job.state === 'failed' && <ErrorNotice error={job.error} />}
       {sections.map((section) => (
         <Facts key={section.key} title={section.title} facts={section.facts} />
       ))}

@@ -1,10 +1,11 @@
-import { quotableDetails, type QuotableDetails } from '../../../main/api/contract';
+import { isStatusReasonCode, quotableDetails, type QuotableDetails } from '../../../main/api/contract';
 
 /**
  * Turns what a call rejected with into what a person reads: a localized title chosen by the error's code
  * (one table, like balenaEtcher's), then the message and hint — main's own English text, or on a Spanish or
  * Italian page the catalog's wording of that code (`errorText.CODE.message/hint`) with main's text kept as
- * the original to quote to support. Never a stack trace.
+ * the original to quote to support; a failed import whose IBM reason the catalog knows (`statusReasons.CODE`)
+ * says what that reason means and what to do. Never a stack trace.
  */
 
 /** The specifics an error names (a path, a profile, a bucket), as the catalog's sentences can quote them. */
@@ -96,19 +97,67 @@ export function localizeErrorView(view: ErrorView, language: string, lookup: Cat
   const untranslated: LocalizedErrorView = { titleKey: view.titleKey, code: view.code, message: view.message };
   if (view.hint) untranslated.hint = view.hint;
   if (language === 'en' || !view.message) return untranslated;
-  const message = fill(lookup(`errorText.${view.code}.message`), view.details);
-  if (message === undefined) return untranslated;
-  const hintTemplate = lookup(`errorText.${view.code}.hint`);
-  const hint = hintTemplate === undefined ? undefined : fill(hintTemplate, view.details);
-  if (hintTemplate !== undefined && hint === undefined) return untranslated;
-  const localized: LocalizedErrorView = {
-    titleKey: view.titleKey,
-    code: view.code,
-    message,
-    original: view.hint ? { message: view.message, hint: view.hint } : { message: view.message },
+  for (const wording of wordingsOf(view, lookup)) {
+    const message = firstFilled(wording.messages, wording.details);
+    if (message === undefined) continue;
+    const hint = wording.hint === undefined ? undefined : fill(wording.hint, wording.details);
+    if (wording.hint !== undefined && hint === undefined) continue;
+    const localized: LocalizedErrorView = {
+      titleKey: view.titleKey,
+      code: view.code,
+      message,
+      original: view.hint ? { message: view.message, hint: view.hint } : { message: view.message },
+    };
+    if (hint) localized.hint = hint;
+    return localized;
+  }
+  return untranslated;
+}
+
+/** One way the catalog words an error: message templates tried in order, the hint's, and what fills them. */
+interface Wording {
+  messages: Array<string | undefined>;
+  hint: string | undefined;
+  details: ErrorDetails | undefined;
+}
+
+/** The most specific wording first; the code's own sentence last. */
+function wordingsOf(view: ErrorView, lookup: CatalogLookup): Wording[] {
+  const own: Wording = {
+    messages: [lookup(`errorText.${view.code}.message`)],
+    hint: lookup(`errorText.${view.code}.hint`),
+    details: view.details,
   };
-  if (hint) localized.hint = hint;
-  return localized;
+  const reason = view.code === 'IMPORT_FAILED' ? statusReasonWording(view, lookup) : undefined;
+  return reason ? [reason, own] : [own];
+}
+
+/**
+ * A failed import whose first IBM status reason the catalog words (`statusReasons.CODE`): the message says what
+ * the reason means, the hint what to do. A code IBM added since (its list grows) has no such wording, and the
+ * code's own sentence names it instead.
+ */
+function statusReasonWording(view: ErrorView, lookup: CatalogLookup): Wording | undefined {
+  const reason = view.details?.reason;
+  if (typeof reason !== 'string' || !isStatusReasonCode(reason)) return undefined;
+  const reasonMeaning = lookup(`statusReasons.${reason}.meaning`);
+  const reasonFix = lookup(`statusReasons.${reason}.fix`);
+  if (!reasonMeaning || !reasonFix) return undefined;
+  const templates = `errorText.${view.code}.knownReason`;
+  return {
+    messages: [lookup(`${templates}.messageNamed`), lookup(`${templates}.message`)],
+    hint: lookup(`${templates}.hint`),
+    details: { ...view.details, reasonMeaning, reasonFix },
+  };
+}
+
+/** The first template whose details all came with the error, filled in. */
+function firstFilled(templates: Array<string | undefined>, details: ErrorDetails | undefined): string | undefined {
+  for (const template of templates) {
+    const text = fill(template, details);
+    if (text !== undefined) return text;
+  }
+  return undefined;
 }
 
 /** `{{name}}` → the detail of that name; undefined when there is no template or a detail is missing. */

@@ -1,4 +1,5 @@
 import { enErrorText } from './error-text/en';
+import { enStatusReasons } from './status-reasons/en';
 
 /**
  * The English catalog: the source of every key. Spanish and Italian must have the same keys (the type
@@ -194,6 +195,7 @@ export const en = {
     imageCrn: 'Image CRN',
     imageStatus: 'Image status',
     statusReasons: 'Status reasons',
+    ibmMessage: 'IBM Cloud’s own message',
     operatingSystem: 'Operating system',
     requestedAt: 'Requested at',
     finishedAt: 'Finished at',
@@ -626,6 +628,7 @@ export const en = {
     original: 'Technical detail (English)',
   },
   errorText: enErrorText,
+  statusReasons: enStatusReasons,
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

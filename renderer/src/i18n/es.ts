@@ -1,5 +1,6 @@
 import type { Catalog } from './en';
 import { esErrorText } from './error-text/es';
+import { esStatusReasons } from './status-reasons/es';
 
 /** Spanish. IBM's terms: clave de cifrado de datos envuelta (WDEK), clave raíz (CRK), plantilla de imagen. */
 export const es: Catalog = {
@@ -192,6 +193,7 @@ export const es: Catalog = {
     imageCrn: 'CRN de la imagen',
     imageStatus: 'Estado de la imagen',
     statusReasons: 'Motivos del estado',
+    ibmMessage: 'Mensaje original de IBM Cloud (en inglés)',
     operatingSystem: 'Sistema operativo',
     requestedAt: 'Solicitado el',
     finishedAt: 'Terminado el',
@@ -631,4 +633,5 @@ export const es: Catalog = {
     original: 'Detalle técnico (en inglés)',
   },
   errorText: esErrorText,
+  statusReasons: esStatusReasons,
 };

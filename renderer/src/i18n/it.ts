@@ -1,5 +1,6 @@
 import type { Catalog } from './en';
 import { itErrorText } from './error-text/it';
+import { itStatusReasons } from './status-reasons/it';
 
 /** Italian. IBM's terms: chiave di crittografia dei dati impacchettata (WDEK), chiave root, template dell'immagine. */
 export const it: Catalog = {
@@ -192,6 +193,7 @@ export const it: Catalog = {
     imageCrn: 'CRN dell’immagine',
     imageStatus: 'Stato dell’immagine',
     statusReasons: 'Motivi dello stato',
+    ibmMessage: 'Messaggio originale di IBM Cloud (in inglese)',
     operatingSystem: 'Sistema operativo',
     requestedAt: 'Richiesto il',
     finishedAt: 'Terminato il',
@@ -629,4 +631,5 @@ export const it: Catalog = {
     original: 'Dettaglio tecnico (in inglese)',
   },
   errorText: itErrorText,
+  statusReasons: itStatusReasons,
 };

@@ -150,7 +150,7 @@ describe('the message and hint in the page’s language', () => {
         shown: {
           titleKey: 'errors.cloud',
           message:
-            'L’importazione dell’immagine r006-1 non è riuscita; IBM Cloud indica il motivo encrypted_data_key_invalid.',
+            'L’importazione dell’immagine img (r006-1) non è riuscita. Spacchettando la chiave di crittografia dei dati impacchettata (WDEK) non si ottiene il segreto di questa immagine, quindi l’immagine non può essere decrittografata.',
         },
       },
       {

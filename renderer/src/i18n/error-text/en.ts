@@ -317,6 +317,13 @@ export const enErrorText = {
   IMPORT_FAILED: {
     message: 'The import of the image {{imageId}} failed; IBM Cloud gives the reason {{reason}}.',
     hint: 'The technical detail explains the reason and what to do. Correct the cause and resume the job: the failed image is replaced.',
+    // When IBM's first reason is one the statusReasons catalog words (the sentences above stay for new codes):
+    // its meaning and fix, in the page's language, fill these (renderer/src/format/errors.ts).
+    knownReason: {
+      messageNamed: 'The import of the image {{name}} ({{imageId}}) failed. {{reasonMeaning}}',
+      message: 'The import of the image {{imageId}} failed. {{reasonMeaning}}',
+      hint: '{{reasonFix}}',
+    },
   },
   INSTANCE_NAME_INVALID: {
     message: '{{name}} is not a valid name for a virtual server instance.',

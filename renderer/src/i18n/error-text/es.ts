@@ -310,6 +310,11 @@ export const esErrorText: ErrorTextCatalog = {
   IMPORT_FAILED: {
     message: 'La importación de la imagen {{imageId}} ha fallado; IBM Cloud indica el motivo {{reason}}.',
     hint: 'El detalle técnico explica el motivo y qué hacer. Corrija la causa y reanude el trabajo: la imagen fallida se sustituye.',
+    knownReason: {
+      messageNamed: 'La importación de la imagen {{name}} ({{imageId}}) ha fallado. {{reasonMeaning}}',
+      message: 'La importación de la imagen {{imageId}} ha fallado. {{reasonMeaning}}',
+      hint: '{{reasonFix}}',
+    },
   },
   INSTANCE_NAME_INVALID: {
     message: '{{name}} no es un nombre válido para una instancia de servidor virtual.',

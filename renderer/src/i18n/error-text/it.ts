@@ -311,6 +311,11 @@ export const itErrorText: ErrorTextCatalog = {
   IMPORT_FAILED: {
     message: 'L’importazione dell’immagine {{imageId}} non è riuscita; IBM Cloud indica il motivo {{reason}}.',
     hint: 'Il dettaglio tecnico spiega il motivo e cosa fare. Corregga la causa e riprenda il lavoro: l’immagine non riuscita viene sostituita.',
+    knownReason: {
+      messageNamed: 'L’importazione dell’immagine {{name}} ({{imageId}}) non è riuscita. {{reasonMeaning}}',
+      message: 'L’importazione dell’immagine {{imageId}} non è riuscita. {{reasonMeaning}}',
+      hint: '{{reasonFix}}',
+    },
   },
   INSTANCE_NAME_INVALID: {
     message: '{{name}} non è un nome valido per un’istanza di server virtuale.',
