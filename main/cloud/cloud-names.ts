@@ -7,14 +7,50 @@
 const VPC_NAME = /^[a-z](?:[-a-z0-9]*[a-z0-9])?$/;
 export const VPC_NAME_MAX = 63;
 
+/** Which VPC naming rule a name breaks, as a code the renderer words in the page's language. */
+export type VpcNameRule = 'empty' | 'tooLong' | 'firstLetter' | 'trailingHyphen' | 'characters';
+
+/** The first VPC naming rule `name` breaks, or null when it is a valid VPC resource name. */
+export function vpcNameRuleBroken(name: string): VpcNameRule | null {
+  if (name.length === 0) return 'empty';
+  if (name.length > VPC_NAME_MAX) return 'tooLong';
+  if (!/^[a-z]/.test(name)) return 'firstLetter';
+  if (name.endsWith('-')) return 'trailingHyphen';
+  if (!VPC_NAME.test(name)) return 'characters';
+  return null;
+}
+
 /** Why `name` is not a valid VPC resource name, or null when it is. */
 export function vpcNameProblem(name: string): string | null {
-  if (name.length === 0) return 'the name is empty';
-  if (name.length > VPC_NAME_MAX) return `the name has ${name.length} characters; at most ${VPC_NAME_MAX} are allowed`;
-  if (!/^[a-z]/.test(name)) return 'the name must start with a lower-case letter';
-  if (name.endsWith('-')) return 'the name must not end with a hyphen';
-  if (!VPC_NAME.test(name)) return 'the name may hold only lower-case letters, digits and hyphens';
-  return null;
+  switch (vpcNameRuleBroken(name)) {
+    case null:
+      return null;
+    case 'empty':
+      return 'the name is empty';
+    case 'tooLong':
+      return `the name has ${name.length} characters; at most ${VPC_NAME_MAX} are allowed`;
+    case 'firstLetter':
+      return 'the name must start with a lower-case letter';
+    case 'trailingHyphen':
+      return 'the name must not end with a hyphen';
+    case 'characters':
+      return 'the name may hold only lower-case letters, digits and hyphens';
+  }
+}
+
+/** Classic host names: letters, digits and hyphens, at most 63, starting and ending with a letter or digit. */
+const CLASSIC_HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+/** Classic domains: letters, digits, hyphens and dots, with at least one dot, starting and ending with a letter or digit. */
+const CLASSIC_DOMAIN = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+
+/** Whether SoftLayer takes `hostname` as a virtual server's host name. */
+export function isClassicHostname(hostname: string): boolean {
+  return CLASSIC_HOSTNAME.test(hostname);
+}
+
+/** Whether SoftLayer takes `domain` as a virtual server's domain. */
+export function isClassicDomain(domain: string): boolean {
+  return CLASSIC_DOMAIN.test(domain) && domain.includes('.');
 }
 
 /** A valid VPC name made from free text (a job or file name), e.g. "My Image_2.qcow2" → "my-image-2". */

@@ -129,6 +129,7 @@ export interface ProvisionChoices {
   subnets: Array<{ id: string; name: string; zone: string | null; vpcId: string | null }>;
   keys: Array<{ id: string; name: string }>;
   datacenters: string[];
+  defaults: { domain: string | null; datacenter: string | null };
 }
 
 /** What a provision of this job can choose from (VPC lists from the API; classic: the profile's defaults). */
@@ -141,6 +142,11 @@ export async function listProvisionChoices(
   const job = await app.jobs.get(jobId);
   const session = await sessions(app, job.profile);
   const kind = importKindOf(job.target);
+  // The provision step falls back to these for a classic server; a form shows them as its starting values.
+  const defaults = {
+    domain: session.defaults.classicDomain ?? null,
+    datacenter: session.defaults.classicDatacenter ?? null,
+  };
   if (kind === 'classic') {
     return {
       kind,
@@ -151,6 +157,7 @@ export async function listProvisionChoices(
       subnets: [],
       keys: [],
       datacenters: (await session.softlayer.listDatacenters(signal)).map((entry) => entry.name),
+      defaults,
     };
   }
   const [profiles, zones, vpcs, subnets, keys] = await Promise.all([
@@ -177,5 +184,6 @@ export async function listProvisionChoices(
     })),
     keys: keys.map((entry) => ({ id: entry.id, name: entry.name })),
     datacenters: [],
+    defaults,
   };
 }

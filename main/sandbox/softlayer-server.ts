@@ -1,7 +1,7 @@
 import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { parseCosHref, rootKeyFromCrn } from '../cloud/cloud-names';
+import { isClassicDomain, isClassicHostname, parseCosHref, rootKeyFromCrn } from '../cloud/cloud-names';
 import type { TargetId } from '../targets';
 import { BodyTooLargeError, listenLoopback, readBody, sendJson, type ListeningServer } from './http-server';
 import { sandboxImageChecker, type ImageChecker } from './image-check';
@@ -331,11 +331,9 @@ export async function startSoftLayerServer(options: SoftLayerServerOptions): Pro
   async function createGuest(request: IncomingMessage): Promise<GuestRecord> {
     const config = await parametersOf(request);
     const hostname = requiredString(config, 'hostname');
-    if (!/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(hostname))
-      throw publicFault('The hostname is not valid.');
+    if (!isClassicHostname(hostname)) throw publicFault('The hostname is not valid.');
     const domain = requiredString(config, 'domain');
-    if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(domain) || !domain.includes('.'))
-      throw publicFault('The domain is not valid.');
+    if (!isClassicDomain(domain)) throw publicFault('The domain is not valid.');
     const startCpus = config.startCpus;
     if (typeof startCpus !== 'number' || !Number.isInteger(startCpus) || startCpus < 1 || startCpus > 56) {
       throw publicFault('startCpus must be a whole number from 1 to 56.');

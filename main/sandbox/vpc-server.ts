@@ -169,13 +169,28 @@ export const SANDBOX_INSTANCE_PROFILES = [
   { name: 'mx2-2x16', family: 'memory', vcpu_count: { type: 'fixed', value: 2 }, memory: { type: 'fixed', value: 16 } },
 ];
 
-const SANDBOX_VPC = { id: 'r006-0b1d5c1e-5a4d-4f0e-9c6b-000000000001', name: 'sandbox-vpc' };
-const SANDBOX_KEY = {
-  id: 'r006-7d3f2a10-3c0e-4b5a-8e71-000000000001',
-  name: 'sandbox-key',
-  type: 'rsa',
-  fingerprint: 'SHA256:sandboxsandboxsandboxsandboxsandboxsandbox0',
-};
+/**
+ * Two VPCs, so choosing one is a real choice: the first has a subnet in every zone, the second two subnets in
+ * the region's first zone, one in its second and none in its third (an order there has no subnet to use).
+ */
+const SANDBOX_VPCS = [
+  { id: 'r006-0b1d5c1e-5a4d-4f0e-9c6b-000000000001', name: 'sandbox-vpc' },
+  { id: 'r006-0b1d5c1e-5a4d-4f0e-9c6b-000000000002', name: 'sandbox-staging-vpc' },
+];
+const SANDBOX_KEYS = [
+  {
+    id: 'r006-7d3f2a10-3c0e-4b5a-8e71-000000000001',
+    name: 'sandbox-key',
+    type: 'rsa',
+    fingerprint: 'SHA256:sandboxsandboxsandboxsandboxsandboxsandbox0',
+  },
+  {
+    id: 'r006-7d3f2a10-3c0e-4b5a-8e71-000000000002',
+    name: 'sandbox-ops-key',
+    type: 'ed25519',
+    fingerprint: 'SHA256:sandboxopssandboxopssandboxopssandboxops00',
+  },
+];
 const RESOURCE_GROUP = { id: 'sandbox0000000000000000000000000', name: 'Default' };
 
 function zonesOf(region: string): string[] {
@@ -183,15 +198,25 @@ function zonesOf(region: string): string[] {
 }
 
 function subnetsOf(region: string) {
-  return zonesOf(region).map((zone, index) => ({
-    id: `0717-5c0c0b7e-1f2a-4d3b-9a8c-00000000000${index + 1}`,
-    name: `sandbox-subnet-${index + 1}`,
+  const [zone1, zone2, zone3] = zonesOf(region);
+  const [main, staging] = SANDBOX_VPCS;
+  const subnet = (suffix: string, name: string, zone: string, vpc: { id: string; name: string }, cidr: string) => ({
+    id: `0717-5c0c0b7e-1f2a-4d3b-9a8c-0000000000${suffix}`,
+    name,
     zone: { name: zone },
-    vpc: SANDBOX_VPC,
-    ipv4_cidr_block: `10.240.${index * 64}.0/24`,
+    vpc,
+    ipv4_cidr_block: cidr,
     status: 'available',
     available_ipv4_address_count: 251,
-  }));
+  });
+  return [
+    subnet('01', 'sandbox-subnet-1', zone1, main, '10.240.0.0/24'),
+    subnet('02', 'sandbox-subnet-2', zone2, main, '10.240.64.0/24'),
+    subnet('03', 'sandbox-subnet-3', zone3, main, '10.240.128.0/24'),
+    subnet('11', 'staging-subnet-1a', zone1, staging, '10.250.0.0/24'),
+    subnet('12', 'staging-subnet-1b', zone1, staging, '10.250.1.0/24'),
+    subnet('13', 'staging-subnet-2', zone2, staging, '10.250.64.0/24'),
+  ];
 }
 
 class VpcRequestError extends Error {
@@ -487,7 +512,8 @@ export async function startVpcServer(options: VpcServerOptions): Promise<VpcSand
     if (!zonesOf(region).includes(zoneName)) throw invalid('zone.name', `Zone ${zoneName} is not in region ${region}.`);
     const vpcId = stringField(objectField(body, 'vpc'), 'id', 'vpc.id');
     if (!vpcId) throw required('vpc.id');
-    if (vpcId !== SANDBOX_VPC.id)
+    const vpc = SANDBOX_VPCS.find((entry) => entry.id === vpcId);
+    if (!vpc)
       throw new VpcRequestError(404, 'vpc_not_found', `VPC ${vpcId} not found.`, { name: 'vpc.id', type: 'field' });
     const nic = objectField(body, 'primary_network_interface');
     if (!nic) throw required('primary_network_interface');
@@ -508,17 +534,24 @@ export async function startVpcServer(options: VpcServerOptions): Promise<VpcSand
         'primary_network_interface.subnet.id',
         `Subnet ${subnet.name} is in zone ${subnet.zone.name}, not ${zoneName}.`,
       );
+    // IBM: a VPC named in the order must be the VPC of its subnet.
+    if (subnet.vpc.id !== vpc.id)
+      throw invalid(
+        'primary_network_interface.subnet.id',
+        `Subnet ${subnet.name} is in VPC ${subnet.vpc.name}, not ${vpc.name}.`,
+      );
     const keysValue = body.keys ?? [];
     if (!Array.isArray(keysValue)) throw invalid('keys', 'keys must be a list.');
     const keys = keysValue.map((entry, index) => {
       const keyId = (entry as { id?: unknown } | null)?.id;
       if (typeof keyId !== 'string') throw invalid(`keys[${index}].id`, 'Each key needs an id.');
-      if (keyId !== SANDBOX_KEY.id)
+      const key = SANDBOX_KEYS.find((candidate) => candidate.id === keyId);
+      if (!key)
         throw new VpcRequestError(404, 'key_not_found', `Key ${keyId} not found.`, {
           name: `keys[${index}].id`,
           type: 'field',
         });
-      return { id: SANDBOX_KEY.id, name: SANDBOX_KEY.name };
+      return { id: key.id, name: key.name };
     });
     const id = `0717_${randomUUID()}`;
     const instance: InstanceRecord = {
@@ -531,7 +564,7 @@ export async function startVpcServer(options: VpcServerOptions): Promise<VpcSand
       image: { id: image.id, name: image.name },
       profile: { name: profileName },
       zone: { name: zoneName },
-      vpc: SANDBOX_VPC,
+      vpc,
       primary_network_interface: {
         id: `0717-${randomUUID()}`,
         name: 'eth0',
@@ -623,21 +656,19 @@ export async function startVpcServer(options: VpcServerOptions): Promise<VpcSand
         200,
         collection(
           'vpcs',
-          [
-            {
-              ...SANDBOX_VPC,
-              crn: `crn:v1:bluemix:public:is:${region}:a/${account}::vpc:${SANDBOX_VPC.id}`,
-              status: 'available',
-              created_at: '2026-01-01T00:00:00Z',
-            },
-          ],
+          SANDBOX_VPCS.map((vpc) => ({
+            ...vpc,
+            crn: `crn:v1:bluemix:public:is:${region}:a/${account}::vpc:${vpc.id}`,
+            status: 'available',
+            created_at: '2026-01-01T00:00:00Z',
+          })),
           url,
         ),
       );
     }
     if (path === '/v1/subnets' && method === 'GET')
       return sendJson(response, 200, collection('subnets', subnetsOf(region), url));
-    if (path === '/v1/keys' && method === 'GET') return sendJson(response, 200, collection('keys', [SANDBOX_KEY], url));
+    if (path === '/v1/keys' && method === 'GET') return sendJson(response, 200, collection('keys', SANDBOX_KEYS, url));
     if (path === '/v1/instances') {
       if (method === 'POST') return sendJson(response, 201, instanceView(await createInstance(request)));
       if (method === 'GET') {

@@ -23,7 +23,23 @@ export const ProvisionChoicesSchema = z.object({
   ),
   keys: z.array(z.object({ id: z.string(), name: z.string() })),
   datacenters: z.array(z.string()),
+  /** what main uses for a classic server when nothing is chosen (the sandbox has both; a real account neither) */
+  defaults: z.object({ domain: z.string().nullable(), datacenter: z.string().nullable() }),
 });
+
+/**
+ * The naming rules main applies to what a provision sends (and the names it makes when none is given), shared
+ * with the renderer's provision form so both refuse and suggest the same names.
+ */
+export {
+  isClassicDomain,
+  isClassicHostname,
+  VPC_NAME_MAX,
+  vpcNameFrom,
+  vpcNameRuleBroken,
+  type VpcNameRule,
+} from '../../cloud/cloud-names';
+export { hostnameFrom, type ProvisionOptions } from '../../cloud/provision-options';
 
 export const cloudCalls = defineCalls({
   listOperatingSystems: {

@@ -216,6 +216,46 @@ describe.skipIf(!hasQemu)('VPC import against the sandbox, checked for real', ()
     expect(running.image?.id).toBe(image.id);
   });
 
+  it('offers two VPCs and two keys, and orders into the chosen VPC’s subnet with several keys', async () => {
+    const [zones, vpcs, subnets, keys] = await Promise.all([
+      client.listZones(sandbox.identity.region),
+      client.listVpcs(),
+      client.listSubnets(),
+      client.listKeys(),
+    ]);
+    expect(vpcs.length).toBeGreaterThanOrEqual(2);
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    const staging = vpcs[1];
+    const zone = zones[0].name;
+    const inStaging = subnets.filter((entry) => entry.vpc?.id === staging.id && entry.zone?.name === zone);
+    expect(inStaging.length).toBeGreaterThanOrEqual(2);
+    // The last zone has no subnet of the second VPC: a form must say so rather than guess.
+    const lastZone = zones[zones.length - 1].name;
+    expect(subnets.filter((entry) => entry.vpc?.id === staging.id && entry.zone?.name === lastZone)).toEqual([]);
+    const image = (await client.findImagesByName('good-image'))[0];
+    const order = {
+      imageId: image.id,
+      profile: 'bx2-2x8',
+      zone,
+      vpcId: staging.id,
+      keyIds: keys.map((entry) => entry.id),
+    };
+    const mismatched = await client
+      .createInstance({
+        ...order,
+        name: 'wrong-vpc-vsi',
+        subnetId: subnets.find((entry) => entry.vpc?.id === vpcs[0].id && entry.zone?.name === zone)!.id,
+      })
+      .catch((caught: unknown) => caught);
+    expect(isAppError(mismatched) && mismatched.message).toMatch(/is in VPC sandbox-vpc, not sandbox-staging-vpc/);
+    const created = await client.createInstance({ ...order, name: 'staging-vsi', subnetId: inStaging[1].id });
+    const running = await client.waitForInstance(created.id, FAST_POLL);
+    expect(running.status).toBe('running');
+    expect(running.vpc?.id).toBe(staging.id);
+    // The address comes from the chosen subnet's block (staging-subnet-1b: 10.250.1.0/24).
+    expect(running.primary_network_interface?.primary_ip?.address).toMatch(/^10\.250\.1\.\d+$/);
+  });
+
   it('keeps images across a restart of the service, and finishes checks left pending', async () => {
     await sandbox.upload('restart.qcow2', good.path, good.contentSha256);
     const wdek = await sandbox.wrap(rootKey.id, TARGETS.vpc.wrapPlaintext(good.dek));

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   classicObjectProblem,
   formatCosHref,
+  isClassicDomain,
+  isClassicHostname,
   parseCosHref,
   parseCrn,
   rootKeyFromCrn,
   vpcNameFrom,
   vpcNameProblem,
+  vpcNameRuleBroken,
 } from '../../../main/cloud/cloud-names';
 
 describe('VPC name rules', () => {
@@ -30,6 +33,17 @@ describe('VPC name rules', () => {
     ['ab c', /only lower-case/],
   ])('refuses %j', (name, problem) => {
     expect(vpcNameProblem(name)).toMatch(problem);
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['x'.repeat(64), 'tooLong'],
+    ['1abc', 'firstLetter'],
+    ['abc-', 'trailingHyphen'],
+    ['ab_c', 'characters'],
+    ['ubuntu-sealed-1', null],
+  ])('names the rule %j breaks as %s (the code the renderer words)', (name, rule) => {
+    expect(vpcNameRuleBroken(name)).toBe(rule);
   });
 
   it('makes valid names from free text', () => {
@@ -86,5 +100,20 @@ describe('classic object names', () => {
     expect(classicObjectProblem('img.VHD', 'vhd')).toMatch(/lower-case/);
     expect(classicObjectProblem('img.raw', 'raw')).toBeNull();
     expect(classicObjectProblem('img.RAW', 'raw')).toMatch(/\.raw/);
+  });
+});
+
+describe('classic host name and domain rules (SoftLayer’s, as the sandbox enforces them)', () => {
+  it('accepts host names of letters, digits and inner hyphens up to 63 characters', () => {
+    for (const name of ['a', 'web-1', 'A1', 'x'.repeat(63)]) expect(isClassicHostname(name), name).toBe(true);
+    for (const name of ['', '-web', 'web-', 'web_1', 'web.example', 'x'.repeat(64)])
+      expect(isClassicHostname(name), name).toBe(false);
+  });
+
+  it('wants a dot in a domain and no leading or trailing dot or hyphen', () => {
+    for (const domain of ['example.com', 'sandbox.example', 'a-b.c.d'])
+      expect(isClassicDomain(domain), domain).toBe(true);
+    for (const domain of ['', 'localhost', '.example.com', 'example.com.', '-a.com', 'a_b.com'])
+      expect(isClassicDomain(domain), domain).toBe(false);
   });
 });
