@@ -97,6 +97,8 @@ export class SealedOutput {
   /** Each lane writes its chunks one after the other; chunks go to the lanes in turn. */
   private readonly lanes: Promise<void>[];
   private nextLane = 0;
+  /** The space reservation, while it runs (it must end before the file is cut to size or closed). */
+  private reserving: Promise<void> = Promise.resolve();
   private readonly flushes: Promise<void>[] = [];
   private flushing: Promise<void> | null = null;
   private unflushed = 0;
@@ -106,19 +108,24 @@ export class SealedOutput {
   private constructor(
     private readonly file: FileHandle,
     private direct: FileHandle | null,
-    lanes: number,
     private readonly options: SealedOutputOptions,
   ) {
     this.fsync = options.fsync !== false;
-    this.lanes = new Array<Promise<void>>(lanes).fill(Promise.resolve());
+    this.lanes = [Promise.resolve()];
   }
 
   static async open(path: string, options: SealedOutputOptions): Promise<SealedOutput> {
     const file = await open(path, options.flags, 0o600);
     try {
-      const direct = options.fsync !== false ? await openDirect(path) : null;
-      const reserved = direct !== null && options.reserve !== undefined && (await preallocate(path, options.reserve));
-      return new SealedOutput(file, direct, reserved ? RESERVED_DIRECT_WRITES : 1, options);
+      const output = new SealedOutput(file, options.fsync !== false ? await openDirect(path) : null, options);
+      if (output.direct && options.reserve !== undefined) {
+        // In the background: starting fallocate takes 6–30 ms here, and the first chunks need not wait for it
+        // (fallocate leaves blocks already written alone).
+        output.reserving = preallocate(path, options.reserve).then((reserved) => {
+          while (reserved && output.lanes.length < RESERVED_DIRECT_WRITES) output.lanes.push(Promise.resolve());
+        });
+      }
+      return output;
     } catch (error) {
       await file.close();
       throw error;
@@ -148,8 +155,9 @@ export class SealedOutput {
     while (this.inFlight.size >= this.options.window) await Promise.race(this.inFlight);
   }
 
-  /** Waits for every queued chunk and flush; rethrows the first failure. */
+  /** Waits for every queued chunk, flush and the space reservation; rethrows the first failure. */
   async drain(): Promise<void> {
+    await this.reserving;
     await Promise.all(this.inFlight);
     await Promise.all(this.flushes);
   }
@@ -159,9 +167,10 @@ export class SealedOutput {
     return writeFully(this.file, data, position);
   }
 
-  /** Cuts or extends the file to `size` bytes. */
-  truncate(size: number): Promise<void> {
-    return this.file.truncate(size);
+  /** Cuts or extends the file to `size` bytes (after the reservation, which could extend it again). */
+  async truncate(size: number): Promise<void> {
+    await this.reserving;
+    await this.file.truncate(size);
   }
 
   /** The final fsync, when asked for. */
@@ -177,7 +186,7 @@ export class SealedOutput {
 
   /** For `finally`: waits for everything started, whatever happened, then closes the file. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.inFlight, ...this.flushes]);
+    await Promise.allSettled([this.reserving, ...this.inFlight, ...this.flushes]);
     const closing = await Promise.allSettled([this.direct?.close(), this.file.close()]);
     for (const result of closing) if (result.status === 'rejected') throw result.reason;
   }

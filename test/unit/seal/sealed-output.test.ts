@@ -119,6 +119,7 @@ describe('SealedOutput', () => {
       const written: number[] = [];
       const output = await SealedOutput.open(path, { flags: 'wx', fsync: true, window: 4, reserve });
       try {
+        await output.drain(); // the reservation runs in the background; chunks added before it ends go one by one
         let releaseFirst = (): void => undefined;
         const first = new Promise<Buffer>((resolve) => (releaseFirst = () => resolve(chunks[0]!)));
         await output.add(first, 0, () => written.push(0));
