@@ -119,13 +119,48 @@ export function JobRecords({
   }
   if (show('provision') && job.provision) {
     const record = job.provision;
+    const details = record.details ?? {};
+    // What main recorded it ordered (provision-step.ts): ids as IBM knows them, so they can be found in its console.
+    const text = (key: string) =>
+      typeof details[key] === 'string' || typeof details[key] === 'number' ? String(details[key]) : undefined;
+    const keyIds = Array.isArray(details.keyIds) ? details.keyIds.filter((id) => typeof id === 'string') : null;
+    const hourly = job.options.provisionOptions?.hourly;
+    const ordered: Fact[] =
+      job.target === 'vpc'
+        ? [
+            { label: t('wizard.provision.instanceProfile'), value: text('profile'), testId: 'instance-profile' },
+            { label: t('wizard.provision.zone'), value: text('zone'), testId: 'instance-zone' },
+            { label: t('wizard.provision.vpc'), value: text('vpcId'), mono: true, testId: 'instance-vpc' },
+            { label: t('wizard.provision.subnet'), value: text('subnetId'), mono: true, testId: 'instance-subnet' },
+            {
+              label: t('wizard.provision.sshKeys'),
+              value: keyIds && (keyIds.length > 0 ? keyIds.join(', ') : t('common.none')),
+              mono: Boolean(keyIds?.length),
+              testId: 'instance-keys',
+            },
+          ]
+        : [
+            { label: t('wizard.provision.datacenter'), value: text('datacenter'), testId: 'instance-datacenter' },
+            { label: t('wizard.provision.cpus'), value: text('cpus'), testId: 'instance-cpus' },
+            { label: t('wizard.provision.memory'), value: text('memoryMiB'), testId: 'instance-memory' },
+            {
+              label: t('job.billing'),
+              value:
+                typeof hourly === 'boolean'
+                  ? t(hourly ? 'wizard.provision.hourly' : 'wizard.provision.monthly')
+                  : undefined,
+              testId: 'instance-billing',
+            },
+          ];
     sections.push({
       key: 'provision',
       title: t('job.provisionTitle'),
       facts: [
         { label: t('job.instanceId'), value: record.instanceId, mono: true, testId: 'instance-id' },
-        { label: t('job.name'), value: record.name },
+        { label: t('job.name'), value: record.name, testId: 'instance-name' },
         { label: t('job.instanceStatus'), value: record.status, testId: 'instance-status' },
+        ...ordered,
+        { label: t('job.primaryIp'), value: text('primaryIp'), mono: true, testId: 'instance-ip' },
         { label: t('job.requestedAt'), value: formatDateTime(record.requestedAt, locale) },
       ],
     });

@@ -11,6 +11,7 @@ import { useApi, useApiEvents, useJobProgress } from '../state/api-context';
 import { takePendingSource, type PendingSource } from '../state/pending-source';
 import { navigate, routeHref } from '../state/router';
 import { ImageStep, type ProbeView } from './ImageStep';
+import { provisionRequest } from './provision-form';
 import { EMPTY_CHOICES, ImportChoice, ProvisionChoice, RootKeyChoice, type StepChoices } from './StepOptions';
 import {
   JOB_STEP_OF,
@@ -194,9 +195,13 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
     }
   };
 
+  // The Provision step starts only with a complete order (or a server ordered already to follow).
+  const provisionOptions = choices.provision ? provisionRequest(choices.provision).options : null;
+  const runBlocked = jobStep === 'provision' && !job?.provision && !provisionOptions;
+
   /** Starts (or resumes) the current step; its progress and outcome arrive as events and by polling. */
   const runStep = async () => {
-    if (!job || !jobStep) return;
+    if (!job || !jobStep || runBlocked) return;
     setError(null);
     const resuming = run === 'paused';
     setRun('running');
@@ -226,18 +231,11 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
             ...(choices.imageName.trim() ? { name: choices.imageName.trim() } : {}),
           });
           break;
-        case 'provision':
-          await api.startProvision({
-            jobId: job.id,
-            options:
-              job.target === 'vpc'
-                ? {
-                    ...(choices.instanceProfile ? { instanceProfile: choices.instanceProfile } : {}),
-                    ...(choices.zone ? { zone: choices.zone } : {}),
-                  }
-                : { ...(choices.datacenter ? { datacenter: choices.datacenter } : {}) },
-          });
+        case 'provision': {
+          // A server ordered already is followed as it is; otherwise the form says everything the order needs.
+          await api.startProvision({ jobId: job.id, options: job.provision ? {} : (provisionOptions ?? {}) });
           break;
+        }
       }
     } catch (caught) {
       setError(caught);
@@ -341,7 +339,12 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
           <ImportChoice job={job} choices={choices} onChange={setChoices} disabled={run === 'running'} />
         )}
         {job && step === 'provision' && !done && (
-          <ProvisionChoice job={job} choices={choices} onChange={setChoices} disabled={run === 'running'} />
+          <ProvisionChoice
+            job={job}
+            draft={choices.provision}
+            onChange={(provision) => setChoices((current) => ({ ...current, provision }))}
+            disabled={run === 'running'}
+          />
         )}
 
         {jobStep && run === 'running' && (
@@ -391,7 +394,13 @@ export function NewJobWizard({ jobId }: { jobId?: string }) {
             </Button>
           )}
           {jobStep && !done && run !== 'running' && run !== 'cancelled' && (
-            <Button kind="primary" renderIcon={Play} onClick={() => void runStep()} data-testid="wizard-run">
+            <Button
+              kind="primary"
+              renderIcon={Play}
+              disabled={runBlocked}
+              onClick={() => void runStep()}
+              data-testid="wizard-run"
+            >
               {run === 'failed' ? t('wizard.retry') : run === 'paused' ? t('wizard.resume') : startLabel}
             </Button>
           )}

@@ -34,6 +34,7 @@ const SAME_EVERYWHERE = new Set([
   'job.bucket',
   'profileForm.keyProtect', // IBM's product names
   'profileForm.hpcs',
+  'wizard.provision.vpc', // IBM's term in every language
 ]);
 
 function placeholders(text: string): string[] {
