@@ -12,7 +12,8 @@ import { takePendingSource, type PendingSource } from '../state/pending-source';
 import { navigate, routeHref } from '../state/router';
 import { ImageStep, type ProbeView } from './ImageStep';
 import { provisionRequest } from './provision-form';
-import { EMPTY_CHOICES, ImportChoice, ProvisionChoice, RootKeyChoice, type StepChoices } from './StepOptions';
+import { ProvisionChoice } from './ProvisionChoice';
+import { EMPTY_CHOICES, ImportChoice, RootKeyChoice, type StepChoices } from './StepOptions';
 import {
   JOB_STEP_OF,
   jobNameFromFile,
