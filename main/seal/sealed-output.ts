@@ -105,13 +105,17 @@ export class SealedOutput {
   private directWritten = 0;
   private readonly fsync: boolean;
 
+  /** Whether chunks still go through `direct` (false once it refused one; other lanes may still be using it). */
+  private directUsable: boolean;
+
   private constructor(
     private readonly file: FileHandle,
-    private direct: FileHandle | null,
+    private readonly direct: FileHandle | null,
     private readonly options: SealedOutputOptions,
   ) {
     this.fsync = options.fsync !== false;
     this.lanes = [Promise.resolve()];
+    this.directUsable = direct !== null;
   }
 
   static async open(path: string, options: SealedOutputOptions): Promise<SealedOutput> {
@@ -198,7 +202,7 @@ export class SealedOutput {
    * only, and those hold nothing of any other chunk.
    */
   private async writeChunk(bytes: Buffer, position: number): Promise<void> {
-    const { head, middle } = this.direct ? directPart(bytes, position) : { head: bytes.length, middle: 0 };
+    const { head, middle } = this.directUsable ? directPart(bytes, position) : { head: bytes.length, middle: 0 };
     if (middle > 0 && (await this.writeDirect(bytes.subarray(head, head + middle), position + head))) {
       if (head > 0) await this.writeCached(bytes.subarray(0, head), position);
       if (head + middle < bytes.length) await this.writeCached(bytes.subarray(head + middle), position + head + middle);
@@ -209,16 +213,14 @@ export class SealedOutput {
 
   /** False when the file system or the buffer turns out not to take direct I/O (EINVAL); then none is tried again. */
   private async writeDirect(bytes: Buffer, position: number): Promise<boolean> {
-    const direct = this.direct;
-    if (!direct) return false;
+    if (!this.direct || !this.directUsable) return false;
     try {
-      await writeFully(direct, bytes, position);
+      await writeFully(this.direct, bytes, position);
       this.directWritten += bytes.length;
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-      this.direct = null;
-      await direct.close();
+      this.directUsable = false; // closed with the file: a write on another lane may still be using it
       return false;
     }
   }
