@@ -70,10 +70,10 @@ async function writeQcow2LuksFile(
     const dataStart = l1Offset + l1Clusters * clusterSize;
 
     const window = Math.max(4, pool.size * 3);
-    // Clusters touched by allocated extents, merged into ranges; holes are never read. At most these are stored.
-    const ranges: Array<[number, number]> = [];
-    for await (const range of clusterRanges(reader, clusterSize)) ranges.push(range);
-    const reserve = dataStart + ranges.reduce((sum, [first, end]) => sum + end - first, 0) * clusterSize;
+    // At most the clusters touched by allocated extents are stored (counted in a first pass over the extent map
+    // rather than kept: a fragmented disk can have millions of ranges).
+    let reserve = dataStart;
+    for await (const [first, end] of clusterRanges(reader, clusterSize)) reserve += (end - first) * clusterSize;
     output = await SealedOutput.open(options.outPath, { flags: 'wx', fsync: options.fsync, window, reserve });
     // Enough for every chunk that can be in flight: read ahead, being sorted here, and in the output's window.
     const chunkSlots = new ChunkSlots(READ_AHEAD + window + 2, CHUNK_CLUSTERS * clusterSize);
@@ -101,7 +101,8 @@ async function writeQcow2LuksFile(
       return { buffer, firstCluster, count };
     };
     async function* chunkReads() {
-      for (const [first, end] of ranges) {
+      // Clusters touched by allocated extents, merged into ranges; holes are never read.
+      for await (const [first, end] of clusterRanges(reader, clusterSize)) {
         for (let cluster = first; cluster < end; cluster += CHUNK_CLUSTERS) {
           const count = Math.min(CHUNK_CLUSTERS, end - cluster);
           yield () => readChunk(cluster, count);
