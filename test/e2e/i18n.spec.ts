@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
-import type { Page } from '@playwright/test';
-import { test, expect, screenshot } from './support/fixtures';
+import { test, expect, chooseLanguage, screenshot } from './support/fixtures';
 import { callApi, writeRawImage } from './support/images';
 import { englishLeftOn } from './support/untranslated';
 
@@ -12,11 +11,6 @@ const PAGES = [
   { hash: '#/audit', testId: 'audit-page' },
 ];
 
-async function chooseLanguage(page: Page, language: 'es' | 'it'): Promise<void> {
-  await page.getByTestId('language-menu').click();
-  await page.locator(`[data-language="${language}"]`).click();
-  await expect(page.locator('html')).toHaveAttribute('lang', language);
-}
 
 test.use({ hostScope: 'i18n' });
 

@@ -2,10 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { open, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Locator, Page } from '@playwright/test';
 import { en } from '../../renderer/src/i18n/en';
 import { es } from '../../renderer/src/i18n/es';
-import { test, expect, screenshot, SCREENSHOTS } from './support/fixtures';
+import { test, expect, chooseLanguage, screenshot, screenshotOf } from './support/fixtures';
 import { callApi } from './support/images';
 import { englishLeftOn } from './support/untranslated';
 
@@ -65,17 +64,6 @@ async function waitForState(url: string, token: string, jobId: string, state: st
     )
     .toBe(state);
   return job!;
-}
-
-async function chooseLanguage(page: Page, language: 'en' | 'es'): Promise<void> {
-  await page.getByTestId('language-menu').click();
-  await page.locator(`[data-language="${language}"]`).click();
-  await expect(page.locator('html')).toHaveAttribute('lang', language);
-}
-
-async function shoot(part: Locator, name: string): Promise<void> {
-  await part.scrollIntoViewIfNeeded();
-  await part.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
 test.use({ hostScope: 'import-failure' });
@@ -141,16 +129,16 @@ test.describe('a failed import, in Spanish', () => {
 
     expect(await englishLeftOn(page, 'es'), 'English on the failed job').toEqual([]);
     await screenshot(page, 'import-failure-es-job-page');
-    await shoot(notice, 'import-failure-es-notice');
-    await shoot(importFacts, 'import-failure-es-status-reasons');
+    await screenshotOf(notice, 'import-failure-es-notice');
+    await screenshotOf(importFacts, 'import-failure-es-status-reasons');
 
     // Opened, the disclosures show main's English and IBM's message, marked as English.
     await original.locator('summary').click();
     await ibmMessage.locator('summary').click();
     await expect(ibmMessage.locator('p[lang="en"]')).toBeVisible();
     await expect(ibmMessage.locator('p[lang="en"]')).not.toHaveText('');
-    await shoot(notice, 'import-failure-es-notice-open');
-    await shoot(importFacts, 'import-failure-es-status-reasons-open');
+    await screenshotOf(notice, 'import-failure-es-notice-open');
+    await screenshotOf(importFacts, 'import-failure-es-status-reasons-open');
 
     // An English page keeps main's own message and hint, word for word, and the English meaning in the row.
     const failed = await callApi<JobRecord>(host.url, host.token, 'getJob', { jobId: created.id });
@@ -160,7 +148,7 @@ test.describe('a failed import, in Spanish', () => {
     await expect(notice.locator('.is-error-hint')).toHaveText(failed.error!.hint!);
     await expect(notice.getByTestId('error-original')).toHaveCount(0);
     await expect(item.getByTestId('status-reason-meaning')).toHaveText(en.statusReasons.image_data_corrupted.meaning);
-    await shoot(notice, 'import-failure-en-notice');
-    await shoot(importFacts, 'import-failure-en-status-reasons');
+    await screenshotOf(notice, 'import-failure-en-notice');
+    await screenshotOf(importFacts, 'import-failure-en-status-reasons');
   });
 });

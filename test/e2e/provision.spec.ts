@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { en } from '../../renderer/src/i18n/en';
 import { es } from '../../renderer/src/i18n/es';
-import { test, expect, screenshot, expectAccessible, SCREENSHOTS } from './support/fixtures';
+import { test, expect, chooseLanguage, screenshot, screenshotOf, expectAccessible } from './support/fixtures';
 import { callApi } from './support/images';
 import { englishLeftOn } from './support/untranslated';
 
@@ -69,23 +69,12 @@ async function openProvisionStep(page: Page, jobId: string): Promise<void> {
   await expect(page.getByTestId('provision-form')).toBeVisible();
 }
 
-async function chooseLanguage(page: Page, language: 'en' | 'es' | 'it'): Promise<void> {
-  await page.getByTestId('language-menu').click();
-  await page.locator(`[data-language="${language}"]`).click();
-  await expect(page.locator('html')).toHaveAttribute('lang', language);
-}
-
 /** The text Carbon shows under a field: its helper, its warning or its error. */
 function fieldMessage(page: Page, id: string): Locator {
   return page
     .locator(`.cds--form-item:has(#${id}), .cds--multi-select__wrapper:has(#${id})`)
     .locator('.cds--form__helper-text, .cds--form-requirement')
     .first();
-}
-
-async function shoot(part: Locator, name: string): Promise<void> {
-  await part.scrollIntoViewIfNeeded();
-  await part.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
 test.use({ hostScope: 'provision' });
@@ -133,7 +122,7 @@ test.describe('the Provision step orders what the officer chose, on the sandbox'
       en.wizard.provision.problems.noSubnet.replace('{{vpc}}', staging.name).replace('{{zone}}', zone3),
     );
     await expect(run).toBeDisabled();
-    await shoot(page.getByTestId('provision-form'), 'provision-vpc-en-2-no-subnet');
+    await screenshotOf(page.getByTestId('provision-form'), 'provision-vpc-en-2-no-subnet');
 
     // Back to a zone with subnets: the second one, both keys, and a name main would refuse first.
     await page.locator('#wizard-zone').selectOption(zone1);

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWebHost, type RunningHost } from './web-host';
@@ -49,6 +49,20 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height: Math.min(height, 4000) });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
   if (height > viewport.height) await page.setViewportSize(viewport);
+}
+
+/** A screenshot of one part of the page (a notice, a table row), scrolled into view first. */
+export async function screenshotOf(part: Locator, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await part.scrollIntoViewIfNeeded();
+  await part.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Switches the UI language through the header's menu, as a person does, and waits for the page to follow. */
+export async function chooseLanguage(page: Page, language: 'en' | 'es' | 'it'): Promise<void> {
+  await page.getByTestId('language-menu').click();
+  await page.locator(`[data-language="${language}"]`).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', language);
 }
 
 /** axe-core on the current page: no serious or critical violation (WCAG 2.x A/AA rules). */
