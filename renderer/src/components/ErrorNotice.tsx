@@ -1,19 +1,17 @@
 import { InlineNotification } from '@carbon/react';
 import { useTranslation } from 'react-i18next';
 import { localizeErrorView, toErrorView } from '../format/errors';
+import { useCatalogLookup } from '../i18n/catalog-lookup';
 
 /**
  * A failed call, in words: a localized title from the code table, then the message and hint in the page's
  * language where the catalog words the code, with main's English text one click away to quote to support.
  */
 export function ErrorNotice({ error, onClose }: { error: unknown; onClose?: () => void }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const { language, lookup } = useCatalogLookup();
   if (error === null || error === undefined) return null;
-  const language = i18n.resolvedLanguage ?? i18n.language;
-  const view = localizeErrorView(toErrorView(error), language, (key) => {
-    const text: unknown = i18n.getResource(language, 'translation', key);
-    return typeof text === 'string' ? text : undefined;
-  });
+  const view = localizeErrorView(toErrorView(error), language, lookup);
   // Carbon's InlineNotification refuses interactive children, so the disclosure of main's English text sits
   // right under it, in the same block.
   return (

@@ -1,17 +1,15 @@
 import { useTranslation } from 'react-i18next';
 import { statusReasonViews, type RecordedStatusReason } from '../format/status-reasons';
+import { useCatalogLookup } from '../i18n/catalog-lookup';
 
 /**
  * IBM's status reasons of an image: a code the catalog words shows what it means in the page's language, with
  * IBM's own (English) message one click away; a code IBM added since keeps IBM's message, as it is all we have.
  */
 export function StatusReasons({ reasons }: { reasons: RecordedStatusReason[] }) {
-  const { t, i18n } = useTranslation();
-  const language = i18n.resolvedLanguage ?? i18n.language;
-  const views = statusReasonViews(reasons, (key) => {
-    const text: unknown = i18n.getResource(language, 'translation', key);
-    return typeof text === 'string' ? text : undefined;
-  });
+  const { t } = useTranslation();
+  const { lookup } = useCatalogLookup();
+  const views = statusReasonViews(reasons, lookup);
   return (
     <ul className="is-status-reasons">
       {views.map((view, index) => (
