@@ -127,6 +127,11 @@ test.describe('a failed import, in Spanish', () => {
     await expect(ibmMessage.locator('summary')).toHaveText(es.job.ibmMessage);
     await expect(ibmMessage.locator('p[lang="en"]')).toBeHidden();
 
+    // The image's state in Spanish, IBM's word kept in the attribute.
+    await expect(records.getByTestId('image-status').locator('[data-status="failed"]')).toHaveText(
+      es.cloudStatus.image.failed,
+    );
+
     expect(await englishLeftOn(page, 'es'), 'English on the failed job').toEqual([]);
     await screenshot(page, 'import-failure-es-job-page');
     await screenshotOf(notice, 'import-failure-es-notice');

@@ -151,7 +151,7 @@ test.describe('the Provision step orders what the officer chose, on the sandbox'
 
     await run.click();
     await expect(page.getByTestId('step-done')).toBeVisible({ timeout: STEP_TIMEOUT });
-    await expect(page.getByTestId('instance-status')).toHaveText('running');
+    await expect(page.getByTestId('instance-status').locator('[data-status="running"]')).toBeVisible();
     await expect(page.getByTestId('instance-vpc')).toHaveText(staging.id);
     await expect(page.getByTestId('instance-subnet')).toHaveText(subnet('staging-subnet-1b').id);
     await expect(page.getByTestId('instance-keys')).toHaveText(offered.keys.map((key) => key.id).join(', '));
@@ -230,7 +230,7 @@ test.describe('the Provision step orders what the officer chose, on the sandbox'
 
     await run.click();
     await expect(page.getByTestId('step-done')).toBeVisible({ timeout: STEP_TIMEOUT });
-    await expect(page.getByTestId('instance-status')).toHaveText('running');
+    await expect(page.getByTestId('instance-status').locator('[data-status="running"]')).toBeVisible();
     await expect(page.getByTestId('instance-name')).toHaveText('web-1.ejemplo.org');
     await expect(page.getByTestId('instance-billing')).toHaveText(es.wizard.provision.monthly);
     expect(await englishLeftOn(page, 'es'), 'English on the finished provision').toEqual([]);

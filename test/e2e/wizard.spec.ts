@@ -175,14 +175,14 @@ async function completeWizard(page: Page, dataDir: string, run: Run): Promise<vo
   await checkPage(page, run, '6-import-ready', false);
   await press(page, run, 'wizard-run');
   await expect(page.getByTestId('step-done')).toBeVisible({ timeout: STEP_TIMEOUT });
-  await expect(page.getByTestId('image-status')).toHaveText('available');
+  await expect(page.getByTestId('image-status').locator('[data-status="available"]')).toBeVisible();
   await expect(page.getByTestId('image-id')).not.toHaveText('—');
   await checkPage(page, run, '6-import-done');
   await press(page, run, 'wizard-next');
 
   // Done: the whole record, and the job page with the same facts.
   await expect(page.getByTestId('wizard')).toHaveAttribute('data-step', 'done');
-  await expect(page.getByTestId('image-status')).toHaveText('available');
+  await expect(page.getByTestId('image-status').locator('[data-status="available"]')).toBeVisible();
   await checkPage(page, run, '7-done');
   await press(page, run, 'wizard-view-job');
   await expect(page.getByTestId('job-page')).toHaveAttribute('data-job-state', 'imported');

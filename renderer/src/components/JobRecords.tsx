@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../main/jobs/job';
 import { formatBytes, formatDateTime } from '../format/format';
+import { CloudStatus } from './CloudStatus';
 import { Facts, type Fact } from './Facts';
 import { ErrorNotice } from './ErrorNotice';
 import { StatusReasons } from './StatusReasons';
@@ -103,7 +104,7 @@ export function JobRecords({
       title: t('job.importTitle'),
       facts: [
         { label: t('job.imageId'), value: record.imageId, mono: true, testId: 'image-id' },
-        { label: t('job.imageStatus'), value: record.status, testId: 'image-status' },
+        { label: t('job.imageStatus'), value: <CloudStatus kind="image" status={record.status} />, testId: 'image-status' },
         { label: t('job.imageName'), value: record.imageName },
         { label: t('job.imageCrn'), value: record.imageCrn, mono: true },
         { label: t('job.operatingSystem'), value: record.operatingSystem },
@@ -158,7 +159,11 @@ export function JobRecords({
       facts: [
         { label: t('job.instanceId'), value: record.instanceId, mono: true, testId: 'instance-id' },
         { label: t('job.name'), value: record.name, testId: 'instance-name' },
-        { label: t('job.instanceStatus'), value: record.status, testId: 'instance-status' },
+        {
+          label: t('job.instanceStatus'),
+          value: <CloudStatus kind="instance" status={record.status} />,
+          testId: 'instance-status',
+        },
         ...ordered,
         { label: t('job.primaryIp'), value: text('primaryIp'), mono: true, testId: 'instance-ip' },
         { label: t('job.requestedAt'), value: formatDateTime(record.requestedAt, locale) },

@@ -692,6 +692,29 @@ export const en = {
     original: 'Technical detail (English)',
   },
   errorText: enErrorText,
+  cloudStatus: {
+    // IBM's image and instance states (VPC API; classic templates are mapped to pending/available/failed)
+    image: {
+      pending: 'Pending',
+      available: 'Available',
+      failed: 'Failed',
+      deleting: 'Deleting',
+      deprecated: 'Deprecated',
+      obsolete: 'Obsolete',
+      unusable: 'Unusable',
+    },
+    instance: {
+      pending: 'Pending',
+      provisioning: 'Provisioning',
+      starting: 'Starting',
+      running: 'Running',
+      stopping: 'Stopping',
+      stopped: 'Stopped',
+      restarting: 'Restarting',
+      deleting: 'Deleting',
+      failed: 'Failed',
+    },
+  },
   statusReasons: enStatusReasons,
 };
 

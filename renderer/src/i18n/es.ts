@@ -700,5 +700,27 @@ export const es: Catalog = {
     original: 'Detalle técnico (en inglés)',
   },
   errorText: esErrorText,
+  cloudStatus: {
+    image: {
+      pending: 'Pendiente',
+      available: 'Disponible',
+      failed: 'Con errores',
+      deleting: 'Suprimiéndose',
+      deprecated: 'En desuso',
+      obsolete: 'Obsoleta',
+      unusable: 'Inutilizable',
+    },
+    instance: {
+      pending: 'Pendiente',
+      provisioning: 'Suministrándose',
+      starting: 'Iniciándose',
+      running: 'En ejecución',
+      stopping: 'Deteniéndose',
+      stopped: 'Detenida',
+      restarting: 'Reiniciándose',
+      deleting: 'Suprimiéndose',
+      failed: 'Con errores',
+    },
+  },
   statusReasons: esStatusReasons,
 };

@@ -698,5 +698,27 @@ export const it: Catalog = {
     original: 'Dettaglio tecnico (in inglese)',
   },
   errorText: itErrorText,
+  cloudStatus: {
+    image: {
+      pending: 'In sospeso',
+      available: 'Disponibile',
+      failed: 'Non riuscita',
+      deleting: 'In eliminazione',
+      deprecated: 'Deprecata',
+      obsolete: 'Obsoleta',
+      unusable: 'Non utilizzabile',
+    },
+    instance: {
+      pending: 'In sospeso',
+      provisioning: 'In fase di provisioning',
+      starting: 'In avvio',
+      running: 'In esecuzione',
+      stopping: 'In arresto',
+      stopped: 'Arrestata',
+      restarting: 'In riavvio',
+      deleting: 'In eliminazione',
+      failed: 'Non riuscita',
+    },
+  },
   statusReasons: itStatusReasons,
 };
