@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 import { randomBytes } from 'node:crypto';
-import { open, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { en } from '../../renderer/src/i18n/en';
 import { es } from '../../renderer/src/i18n/es';
 import { test, expect, chooseLanguage, screenshot, screenshotOf } from './support/fixtures';
-import { callApi } from './support/images';
+import { callApi, jobRunUntil } from './support/images';
 import { englishLeftOn } from './support/untranslated';
 
 /** The part of a job record this test reads. */
@@ -16,7 +16,6 @@ interface JobRecord {
   error?: { code: string; message: string; hint?: string };
 }
 
-const MIB = 1024 * 1024;
 const STEP_TIMEOUT = 90_000;
 
 /** Where the sandbox COS (s3rver) keeps an object's bytes in the host's data folder. */
@@ -52,20 +51,6 @@ async function firstDataCluster(object: FileHandle): Promise<number> {
   throw new Error('the sealed image has no allocated data cluster');
 }
 
-async function waitForState(url: string, token: string, jobId: string, state: string): Promise<JobRecord> {
-  let job: JobRecord | undefined;
-  await expect
-    .poll(
-      async () => {
-        job = await callApi<JobRecord>(url, token, 'getJob', { jobId });
-        return job.state;
-      },
-      { timeout: STEP_TIMEOUT, intervals: [250, 500, 1000] },
-    )
-    .toBe(state);
-  return job!;
-}
-
 test.use({ hostScope: 'import-failure' });
 
 test.describe('a failed import, in Spanish', () => {
@@ -76,16 +61,12 @@ test.describe('a failed import, in Spanish', () => {
     host,
   }) => {
     // Sealed, wrapped and uploaded for real on the sandbox (random content: every cluster holds data).
-    const source = join(host.dataDir, 'import-failure.raw');
-    await writeFile(source, randomBytes(4 * MIB));
-    const created = await callApi<JobRecord>(host.url, host.token, 'createJob', {
-      sourcePath: source,
-      target: 'vpc',
+    const uploaded = await jobRunUntil<JobRecord>(host, {
       name: 'altered-after-upload',
-      iterTimeMs: 10,
+      target: 'vpc',
+      until: 'upload',
+      state: 'uploaded',
     });
-    await callApi(host.url, host.token, 'runJob', { jobId: created.id, until: 'upload' });
-    const uploaded = await waitForState(host.url, host.token, created.id, 'uploaded');
     expect(uploaded.upload).toBeDefined();
 
     // Someone changes the object in the bucket after the upload: 4 KiB of the image's data, in place.
@@ -95,7 +76,7 @@ test.describe('a failed import, in Spanish', () => {
 
     // A Spanish page resumes the job; the sandbox's image service opens the image and refuses it.
     await chooseLanguage(page, 'es');
-    await page.evaluate((hash) => (window.location.hash = hash), `#/jobs/${created.id}`);
+    await page.evaluate((hash) => (window.location.hash = hash), `#/jobs/${uploaded.id}`);
     const jobPage = page.getByTestId('job-page');
     await expect(jobPage).toHaveAttribute('data-job-state', 'uploaded');
     await page.getByRole('button', { name: es.job.resume }).click();
@@ -146,7 +127,7 @@ test.describe('a failed import, in Spanish', () => {
     await screenshotOf(importFacts, 'import-failure-es-status-reasons-open');
 
     // An English page keeps main's own message and hint, word for word, and the English meaning in the row.
-    const failed = await callApi<JobRecord>(host.url, host.token, 'getJob', { jobId: created.id });
+    const failed = await callApi<JobRecord>(host.url, host.token, 'getJob', { jobId: uploaded.id });
     expect(failed.error?.code).toBe('IMPORT_FAILED');
     await chooseLanguage(page, 'en');
     await expect(notice.getByTestId('error-message')).toHaveText(failed.error!.message);

@@ -1,12 +1,9 @@
 /// <reference lib="dom" />
-import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { en } from '../../renderer/src/i18n/en';
 import { es } from '../../renderer/src/i18n/es';
 import { test, expect, chooseLanguage, screenshot, screenshotOf, expectAccessible } from './support/fixtures';
-import { callApi } from './support/images';
+import { callApi, jobRunUntil } from './support/images';
 import { englishLeftOn } from './support/untranslated';
 
 /** The part of a job record this test reads. */
@@ -26,40 +23,15 @@ interface Offered {
   keys: { id: string; name: string }[];
 }
 
-const MIB = 1024 * 1024;
 const STEP_TIMEOUT = 90_000;
 
-async function waitForState(url: string, token: string, jobId: string, state: string): Promise<JobRecord> {
-  let job: JobRecord | undefined;
-  await expect
-    .poll(
-      async () => {
-        job = await callApi<JobRecord>(url, token, 'getJob', { jobId });
-        return job.state;
-      },
-      { timeout: STEP_TIMEOUT, intervals: [250, 500, 1000] },
-    )
-    .toBe(state);
-  return job!;
-}
-
 /** A job sealed, wrapped, uploaded and imported on the sandbox through the API, that still wants its server. */
-async function importedJob(
+function importedJob(
   host: { url: string; token: string; dataDir: string },
   target: 'vpc' | 'classic-vhd',
   name: string,
-): Promise<JobRecord> {
-  const source = join(host.dataDir, `${name}.raw`);
-  await writeFile(source, randomBytes(4 * MIB));
-  const created = await callApi<JobRecord>(host.url, host.token, 'createJob', {
-    sourcePath: source,
-    target,
-    name,
-    iterTimeMs: 10,
-    provision: true,
-  });
-  await callApi(host.url, host.token, 'runJob', { jobId: created.id, until: 'import' });
-  return waitForState(host.url, host.token, created.id, 'imported');
+) {
+  return jobRunUntil<JobRecord>(host, { name, target, until: 'import', state: 'imported', provision: true });
 }
 
 /** Opens the wizard on the job: it resumes at its first unfinished step, Provision. */
